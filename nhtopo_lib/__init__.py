@@ -1,0 +1,53 @@
+"""nhtopo_lib -- helper library of the non-Hermitian band topology book.
+
+Conventions used throughout (see :mod:`nhtopo_lib.chain`):
+
+* ``beta = e^{ik}``, ``H(beta) = sum_n T_n beta**n``, ``H_OBC[j, j+n] = T_n``;
+* windings count counter-clockwise as positive, loops in ``beta`` run
+  counter-clockwise (``k`` from 0 to 2 pi);
+* every winding routine refuses under-resolved sampling and base points on
+  the curve with a ``ValueError`` instead of returning a wrong integer.
+"""
+
+from .chain import Chain, CharPoly
+from .laurent import LaurentPoly, certified_roots
+from .models import (
+    hatano_nelson,
+    hatano_nelson_energy,
+    hatano_nelson_winding,
+    nh_ssh_nonreciprocal,
+    nh_ssh_yao_wang,
+    nh_ssh_yao_wang_gbz_radius,
+    off_diagonal_chain,
+)
+from .notebook import init_notebook
+from .spectra import (
+    check_hermitian,
+    converged_eigvals,
+    eigvals,
+    eigvals_certified,
+    hermitian_eigvalsh,
+    obc_spectrum,
+    recommended_bits,
+    smallest_magnitude,
+)
+from .winding import (
+    adaptive_winding,
+    det_winding,
+    det_winding_roots,
+    phase_steps,
+    winding_number,
+    wrap_phase,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Chain", "CharPoly", "LaurentPoly", "certified_roots",
+    "hatano_nelson", "hatano_nelson_energy", "hatano_nelson_winding", "nh_ssh_nonreciprocal",
+    "nh_ssh_yao_wang", "nh_ssh_yao_wang_gbz_radius", "off_diagonal_chain",
+    "init_notebook",
+    "check_hermitian", "converged_eigvals", "eigvals", "eigvals_certified", "hermitian_eigvalsh",
+    "obc_spectrum", "recommended_bits", "smallest_magnitude",
+    "adaptive_winding", "det_winding", "det_winding_roots", "phase_steps", "winding_number", "wrap_phase",
+]
