@@ -1,0 +1,48 @@
+"""Smoke tests with real assertions for the shared figure helpers and the notebook set-up."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import nhtopo_lib as nl  # noqa: E402
+from nhtopo_lib import plotting  # noqa: E402
+
+
+def test_plot_loop_labels_axes_and_draws_arrows():
+    fig, ax = plt.subplots()
+    z = np.exp(1j * np.linspace(0, 2 * np.pi, 50))
+    plotting.plot_loop(ax, z, base=0.0, n_arrows=3, label="loop")
+    assert ax.get_xlabel() == "Re $E$" and ax.get_ylabel() == "Im $E$"
+    assert len([c for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation)]) == 3
+    plt.close(fig)
+
+
+def test_phase_diagram_shape_check_and_discrete_colorbar():
+    fig, ax = plt.subplots()
+    x, y = np.linspace(0, 1, 4), np.linspace(0, 1, 3)
+    v = np.array([[0, 1, 1, 0], [0, -1, 1, 0], [0, 0, 0, 0]])
+    plotting.plot_phase_diagram(ax, x, y, v, xlabel="a", ylabel="b")
+    assert ax.get_xlabel() == "a"
+    cbar_ax = fig.axes[-1]
+    assert list(np.round(cbar_ax.get_yticks())) == [-1, 0, 1]
+    with pytest.raises(ValueError, match="shape"):
+        plotting.plot_phase_diagram(ax, x, y, v.T, xlabel="a", ylabel="b")
+    plt.close(fig)
+
+
+def test_training_curves_and_spectrum():
+    fig, ax = plt.subplots()
+    plotting.plot_training_curves(ax, {"cnn": {"train": [1, 0.5, 0.2], "val": [1.1, 0.6, 0.3]}})
+    assert ax.get_xlabel() == "epoch" and len(ax.get_lines()) == 2
+    plotting.plot_spectrum(ax, [1 + 1j, 2 - 1j])
+    plt.close(fig)
+
+
+def test_init_notebook_seeds_and_style():
+    rng = nl.init_notebook(seed=3)
+    a = rng.normal(size=3)
+    b = nl.init_notebook(seed=3).normal(size=3)
+    assert np.array_equal(a, b)
+    assert matplotlib.rcParams["axes.grid"] is True
