@@ -7,8 +7,8 @@ coefficients themselves, so a characteristic polynomial built from hopping
 amplitudes carries the amplitudes' products exactly as floating-point numbers
 allow -- nothing is ever fitted from samples.
 
-Conventions
------------
+**Conventions.**
+
 * ``order_at_zero`` is ``low``: negative means a pole of that order at z = 0.
 * ``roots()`` returns the *non-zero* roots, i.e. the roots of the ordinary
   polynomial ``z**(-low) * P(z)`` after removing exact zero trailing terms.

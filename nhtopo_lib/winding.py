@@ -1,7 +1,7 @@
 """Winding numbers of sampled closed curves, refusing when they are not resolved.
 
-Conventions
------------
+**Conventions.**
+
 * ``wrap_phase`` maps angles into ``(-pi, pi]``.
 * The discrete winding of samples ``z_0 .. z_L`` around a base point ``b`` is
   ``(1/2pi) * sum_n wrap(arg(z_n - b) - arg(z_{n-1} - b))``; it is an exact
