@@ -24,7 +24,7 @@ def label_complex_axes(ax, quantity: str = "E") -> None:
     """Label ``ax`` as the complex plane of ``quantity`` and use equal aspect."""
     ax.set_xlabel(rf"Re ${quantity}$")
     ax.set_ylabel(rf"Im ${quantity}$")
-    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_aspect("equal", adjustable="box")
 
 
 def plot_spectrum(ax, E: ArrayLike, *, label: str | None = None, quantity: str = "E",
