@@ -11,7 +11,13 @@ export MKL_NUM_THREADS := 1
 # never let an inherited Agg backend strip the figures out of the book
 unexport MPLBACKEND
 
-.PHONY: install book test test-lib test-notebooks notebooks clean
+# The HTML is rebuilt (executing every chapter, -W --all) whenever any source it depends on changed.
+BOOK_SRC   := $(wildcard book/*.md) $(wildcard nhtopo_lib/*.py) _config.yml _toc.yml references.bib
+HTML_STAMP := _build/html/.complete
+CHROMIUM   ?= /usr/bin/chromium
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install book book-force test test-lib test-notebooks test-browser browser-deps notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +28,23 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-book: $(STAMP)
+$(HTML_STAMP): $(STAMP) $(BOOK_SRC)
+	rm -f $@
 	$(BIN)/jupyter-book build -W --keep-going --all .
+	touch $@
+
+book: $(HTML_STAMP)
 	@echo "HTML book: $(CURDIR)/_build/html/index.html"
 
-test: $(STAMP)
+book-force:
+	rm -f $(HTML_STAMP)
+	$(MAKE) book
+
+# library tests + every chapter under nbval, then the rendered book in a real browser
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax --nbval-current-env --durations=15
+	$(MAKE) book
+	$(BIN)/python -m pytest tests/browser -q
 
 test-lib: $(STAMP)
 	$(BIN)/python -m pytest tests
@@ -35,5 +52,20 @@ test-lib: $(STAMP)
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax --nbval-current-env book
 
+test-browser: $(STAMP) browser-deps book
+	$(BIN)/python -m pytest tests/browser -q
+
+browser-deps:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser test"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Export every chapter as .ipynb (for a Colab/notebook mirror branch)
+notebooks: $(STAMP)
+	mkdir -p notebooks/book
+	for f in book/*.md; do \
+	  if head -20 $$f | grep -q kernelspec; then $(BIN)/jupytext -q --to ipynb -o notebooks/$${f%.md}.ipynb $$f; fi; \
+	done
+	@echo "notebooks written to $(CURDIR)/notebooks/book/"
+
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache notebooks
