@@ -15,10 +15,26 @@ from .models import (
     hatano_nelson,
     hatano_nelson_energy,
     hatano_nelson_winding,
+    nh_ssh_energy_squared,
+    nh_ssh_interband_winding,
     nh_ssh_nonreciprocal,
+    nh_ssh_phase_boundaries,
     nh_ssh_yao_wang,
     nh_ssh_yao_wang_gbz_radius,
     off_diagonal_chain,
+)
+from .exceptional import (
+    branch_tracked_gap,
+    circle_loop,
+    find_exceptional_points,
+    nh_dirac_bloch,
+    nh_dirac_exceptional_points,
+    nh_dirac_f,
+    nh_dirac_interband_winding,
+    nh_dirac_loops,
+    nh_dirac_phase_boundaries,
+    open_phase_winding,
+    two_band_discriminant,
 )
 from .notebook import init_notebook
 from .spectra import (
@@ -40,12 +56,27 @@ from .winding import (
     wrap_phase,
 )
 
+from .transitions import (
+    Crossing,
+    ThresholdSets,
+    distance_to_lines,
+    probability_crossings,
+    sample_threshold_sets,
+    threshold_split,
+)
+
 __version__ = "0.1.0"
 
 __all__ = [
     "Chain", "CharPoly", "LaurentPoly", "certified_roots",
     "hatano_nelson", "hatano_nelson_energy", "hatano_nelson_winding", "nh_ssh_nonreciprocal",
     "nh_ssh_yao_wang", "nh_ssh_yao_wang_gbz_radius", "off_diagonal_chain",
+    "nh_ssh_energy_squared", "nh_ssh_interband_winding", "nh_ssh_phase_boundaries",
+    "branch_tracked_gap", "circle_loop", "find_exceptional_points", "nh_dirac_bloch",
+    "nh_dirac_exceptional_points", "nh_dirac_f", "nh_dirac_interband_winding", "nh_dirac_loops",
+    "nh_dirac_phase_boundaries", "open_phase_winding", "two_band_discriminant",
+    "Crossing", "ThresholdSets", "distance_to_lines", "probability_crossings", "sample_threshold_sets",
+    "threshold_split",
     "init_notebook",
     "check_hermitian", "converged_eigvals", "eigvals", "eigvals_certified", "hermitian_eigvalsh",
     "obc_spectrum", "recommended_bits", "smallest_magnitude",

@@ -23,6 +23,9 @@ __all__ = [
     "nh_ssh_yao_wang",
     "nh_ssh_yao_wang_gbz_radius",
     "nh_ssh_nonreciprocal",
+    "nh_ssh_energy_squared",
+    "nh_ssh_interband_winding",
+    "nh_ssh_phase_boundaries",
 ]
 
 
@@ -117,3 +120,64 @@ def nh_ssh_nonreciprocal(t: float, delta: float, t_prime: float = 1.0) -> Chain:
     """
     return off_diagonal_chain({0: t - delta, -1: t_prime}, {0: t + delta, 1: t_prime},
                               name=f"NH-SSH(t={t}, delta={delta})")
+
+
+def nh_ssh_energy_squared(k: ArrayLike, t: ArrayLike, delta: ArrayLike,
+                          t_prime: float = 1.0) -> np.ndarray:
+    """``E_+^2(k) = h_+(k) h_-(k)`` of :func:`nh_ssh_nonreciprocal` (Zhang et al. 2021, Eq. 8).
+
+    ``h_+ = t' e^{-ik} + t - delta``, ``h_- = t' e^{ik} + t + delta``; for
+    ``t' = 1`` this is ``1 + t^2 - delta^2 + 2 t cos k - 2 i delta sin k``.
+    ``t``, ``delta`` of (broadcast) shape ``S`` and ``k`` of shape ``(n,)`` give
+    shape ``S + (n,)``.  Raises ValueError on NaN/inf parameters.
+    """
+    _check_finite(t=t, delta=delta, t_prime=t_prime)
+    k = np.asarray(k, dtype=float)
+    t = np.asarray(t, dtype=float)[..., None]
+    d = np.asarray(delta, dtype=float)[..., None]
+    return (t_prime * np.exp(-1j * k) + t - d) * (t_prime * np.exp(1j * k) + t + d)
+
+
+def nh_ssh_interband_winding(t: ArrayLike, delta: ArrayLike, t_prime: float = 1.0,
+                             *, boundary_tol: float = 1e-12) -> np.ndarray:
+    """Exact inter-band winding ``w_pm`` of the nonreciprocal NH-SSH chain.
+
+    ``w_pm = (1/4pi) oint dk d arg E_+^2 = (nu(h_-) + nu(h_+)) / 2`` with
+    ``nu(h_-) = +1`` if ``|t + delta| < |t'|`` (the circle ``t' e^{ik} + t + delta``
+    encloses 0 counter-clockwise) and ``nu(h_+) = -1`` if ``|t - delta| < |t'|``,
+    i.e. ``w_pm = [Theta(|t'| - |t + delta|) - Theta(|t'| - |t - delta|)] / 2``
+    in ``{0, +1/2, -1/2}`` (k from 0 to 2 pi, counter-clockwise positive).
+
+    Raises ValueError for NaN/inf input and for points on a phase boundary
+    ``|t +- delta| = |t'|`` (within ``boundary_tol``), where the gap closes at
+    ``E = 0`` and the winding is undefined.  Returns a float array (a float for
+    scalar input).
+    """
+    _check_finite(t=t, delta=delta, t_prime=t_prime)
+    t = np.asarray(t, dtype=float)
+    d = np.asarray(delta, dtype=float)
+    tp = abs(float(t_prime))
+    if tp == 0:
+        raise ValueError("t_prime = 0 decouples the cells; the inter-band winding is trivially 0 "
+                         "and the phase diagram degenerates -- use t_prime != 0")
+    a, b = np.abs(t + d), np.abs(t - d)
+    on = (np.abs(a - tp) <= boundary_tol * tp) | (np.abs(b - tp) <= boundary_tol * tp)
+    if np.any(on):
+        raise ValueError(f"{int(np.sum(on))} parameter point(s) lie on a phase boundary |t +- delta| = "
+                         "|t'|: E_+^2(k) passes through 0 and the winding is undefined; move off the line")
+    w = 0.5 * ((a < tp).astype(float) - (b < tp).astype(float))
+    return float(w) if w.ndim == 0 else w
+
+
+def nh_ssh_phase_boundaries(t_prime: float = 1.0) -> np.ndarray:
+    """The four phase-boundary lines of the nonreciprocal NH-SSH chain in the ``(delta, t)`` plane.
+
+    Rows ``(A, B, C)`` of ``A delta + B t + C = 0`` (the form of Zhang et al.,
+    Eq. 12): ``t + delta = +-|t'|`` and ``t - delta = +-|t'|``.  Crossing any of
+    them changes ``w_pm`` by 1/2.  Use with
+    :func:`nhtopo_lib.transitions.distance_to_lines` (points given as
+    ``(delta, t)``).
+    """
+    _check_finite(t_prime=t_prime)
+    tp = abs(float(t_prime))
+    return np.array([[1.0, 1.0, -tp], [1.0, 1.0, tp], [-1.0, 1.0, -tp], [-1.0, 1.0, tp]])

@@ -1,0 +1,261 @@
+"""Learning phase transitions from deep phases: distance to the phase boundaries, threshold splits, crossings.
+
+The workflow of Zhang et al. (PRA 103, 012419 (2021), Secs. III and V):
+
+1. Sample model parameters; compute the Euclidean distance ``s`` of every
+   point to the nearest *straight-line* phase boundary ``A x + B y + C = 0``
+   (:func:`distance_to_lines`, Eq. 12 of the paper).
+2. Points with ``s >= T`` ("deep in a phase") form the training and
+   validation sets; points with ``s < T`` ("near a transition", never seen in
+   training) form test set I (:func:`threshold_split`,
+   :func:`sample_threshold_sets`).
+3. A classifier trained on the deep phases is evaluated along a 1D cut
+   through the phase diagram (test set II); the predicted transitions are the
+   points where the class-probability curves cross
+   (:func:`probability_crossings`).
+
+Everything here is model-independent: the model supplies the boundary lines
+(e.g. :func:`nhtopo_lib.models.nh_ssh_phase_boundaries`,
+:func:`nhtopo_lib.exceptional.nh_dirac_phase_boundaries`) and a sampler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "distance_to_lines",
+    "ThresholdSets",
+    "threshold_split",
+    "sample_threshold_sets",
+    "Crossing",
+    "probability_crossings",
+]
+
+
+def distance_to_lines(points: ArrayLike, lines: ArrayLike) -> np.ndarray:
+    """Distance ``s = min_l |A_l x + B_l y + C_l| / sqrt(A_l^2 + B_l^2)`` of points to a set of lines.
+
+    ``points``: shape ``(..., 2)`` with columns ``(x, y)`` in the coordinates of
+    the line equations; ``lines``: shape ``(n_lines, 3)`` rows ``(A, B, C)``.
+    Raises ValueError on NaN/inf and on degenerate lines (``A = B = 0``).
+    """
+    p = np.asarray(points, dtype=float)
+    ln = np.atleast_2d(np.asarray(lines, dtype=float))
+    if p.shape[-1] != 2:
+        raise ValueError(f"points must have shape (..., 2) = (x, y), got {p.shape}")
+    if ln.ndim != 2 or ln.shape[1] != 3 or len(ln) == 0:
+        raise ValueError("lines must have shape (n_lines, 3): rows (A, B, C) of A x + B y + C = 0")
+    if not np.all(np.isfinite(p)):
+        raise ValueError("points contain NaN or inf; pass finite parameters")
+    if not np.all(np.isfinite(ln)):
+        raise ValueError("line coefficients contain NaN or inf")
+    norm = np.hypot(ln[:, 0], ln[:, 1])
+    if np.any(norm == 0):
+        raise ValueError("a line with A = B = 0 is not a line; check the boundary coefficients")
+    d = np.abs(p[..., None, 0] * ln[:, 0] + p[..., None, 1] * ln[:, 1] + ln[:, 2]) / norm
+    return d.min(axis=-1)
+
+
+@dataclass(frozen=True)
+class ThresholdSets:
+    """Parameter sets of a threshold split: ``train``/``val`` have ``s >= T``, ``test`` has ``s < T``.
+
+    Each is an array of shape ``(n, 2)`` of parameter points; ``s_*`` are their
+    distances to the boundaries; ``n_drawn`` counts all uniform draws used.
+    """
+
+    T: float
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+    s_train: np.ndarray
+    s_val: np.ndarray
+    s_test: np.ndarray
+    n_drawn: int
+
+
+def _check_T(T: float) -> float:
+    T = float(T)
+    if not np.isfinite(T) or T < 0:
+        raise ValueError(f"the distance threshold T must be finite and >= 0, got {T}")
+    return T
+
+
+def threshold_split(s: ArrayLike, T: float, *, val_fraction: float = 0.2,
+                    rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split one sample by its distances ``s``: indices ``(train, val, test)``.
+
+    ``test`` = all indices with ``s < T`` (test set I); the indices with
+    ``s >= T`` are shuffled (with ``rng``) and the first ``val_fraction`` of
+    them become the validation set.  This is the paper's fixed-sample reading:
+    ~3.6e4 uniform draws at T = 0.2 give ~2.4e4 / 6e3 / 6e3.
+    """
+    s = np.asarray(s, dtype=float)
+    T = _check_T(T)
+    if s.ndim != 1:
+        raise ValueError("s must be one-dimensional (one distance per configuration)")
+    if not np.all(np.isfinite(s)) or np.any(s < 0):
+        raise ValueError("distances must be finite and non-negative (NaN in s?)")
+    if not 0 <= val_fraction < 1:
+        raise ValueError("val_fraction must lie in [0, 1)")
+    rng = np.random.default_rng(0) if rng is None else rng
+    far = np.flatnonzero(s >= T)
+    near = np.flatnonzero(s < T)
+    far = far[rng.permutation(len(far))]
+    n_val = int(round(val_fraction * len(far)))
+    return np.sort(far[n_val:]), np.sort(far[:n_val]), near
+
+
+def sample_threshold_sets(sampler: Callable[[np.random.Generator, int], np.ndarray],
+                          distance: Callable[[np.ndarray], np.ndarray], T: float, *,
+                          n_train: int, n_val: int, n_test: int, rng: np.random.Generator,
+                          batch: int = 20000, max_draws: int = 10 ** 7) -> ThresholdSets:
+    """Draw parameters until there are ``n_train + n_val`` points with ``s >= T`` and ``n_test`` with ``s < T``.
+
+    ``sampler(rng, n)`` returns ``n`` parameter points (shape ``(n, 2)``),
+    ``distance(points)`` their distances to the phase boundaries.  Keeping the
+    set sizes fixed for every ``T`` (rather than the number of draws) makes
+    runs at different thresholds equally expensive and equally well trained.
+    Raises ValueError if ``max_draws`` uniform draws do not fill the sets
+    (e.g. ``T`` larger than any distance in the sampled box).
+    """
+    T = _check_T(T)
+    for name, n in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)):
+        if int(n) != n or n < 0:
+            raise ValueError(f"{name} must be a non-negative integer")
+    need_far, need_near = n_train + n_val, n_test
+    far, near, drawn = [], [], 0
+    got_far = got_near = 0
+    while got_far < need_far or got_near < need_near:
+        if drawn >= max_draws:
+            raise ValueError(f"{drawn} draws gave only {got_far}/{need_far} points with s >= T and "
+                             f"{got_near}/{need_near} with s < T; lower T or enlarge the sampled region")
+        p = np.asarray(sampler(rng, batch), dtype=float)
+        drawn += len(p)
+        s = np.asarray(distance(p), dtype=float)
+        if not np.all(np.isfinite(s)):
+            raise ValueError("the distance function returned NaN/inf")
+        f, n_ = s >= T, s < T
+        far.append((p[f], s[f]))
+        near.append((p[n_], s[n_]))
+        got_far += int(f.sum())
+        got_near += int(n_.sum())
+    pf = np.concatenate([a for a, _ in far])[:need_far]
+    sf = np.concatenate([b for _, b in far])[:need_far]
+    pn = np.concatenate([a for a, _ in near])[:need_near]
+    sn = np.concatenate([b for _, b in near])[:need_near]
+    return ThresholdSets(T=T, train=pf[:n_train], val=pf[n_train:], test=pn,
+                         s_train=sf[:n_train], s_val=sf[n_train:], s_test=sn, n_drawn=drawn)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A predicted transition along a 1D cut.
+
+    ``x``: interpolated crossing point of ``P[left]`` and ``P[right]``;
+    ``left``/``right``: the dominant classes on either side;
+    ``n_sign_changes``: how many times ``P[left] - P[right]`` changed sign in
+    the window (1 for a clean crossing; more means noise, and ``x`` is their
+    mean).
+    """
+
+    x: float
+    left: int
+    right: int
+    n_sign_changes: int
+
+
+def _runs(labels: np.ndarray) -> list[list[int]]:
+    """Run-length encoding as [label, start, stop) lists."""
+    runs: list[list[int]] = []
+    for i, c in enumerate(labels):
+        if runs and runs[-1][0] == c:
+            runs[-1][2] = i + 1
+        else:
+            runs.append([int(c), i, i + 1])
+    return runs
+
+
+def probability_crossings(x: ArrayLike, probs: ArrayLike, *, min_run: int = 3,
+                          smooth: int = 1) -> list[Crossing]:
+    """Transitions along a 1D cut from class-probability curves.
+
+    ``x``: shape ``(n,)`` positions along the cut (any order; sorted
+    internally); ``probs``: shape ``(n, n_classes)`` class probabilities.
+
+    1. Optionally smooth each curve with a centred moving average of ``smooth``
+       points (odd; 1 = none).
+    2. Take the dominant class (argmax) at every point and merge runs shorter
+       than ``min_run`` points into their neighbours (isolated noisy flips do
+       not count as phases).
+    3. Between two consecutive runs with dominant classes ``a`` (left) and
+       ``b`` (right), look at ``d = P_a - P_b`` from the middle of the left run
+       to the middle of the right run; each sign change is located by linear
+       interpolation and the crossing is their mean.
+
+    Returns the crossings in increasing ``x``.  Raises ValueError for NaN,
+    mismatched shapes, or fewer than 2 points.
+    """
+    x = np.asarray(x, dtype=float)
+    P = np.asarray(probs, dtype=float)
+    if x.ndim != 1 or P.ndim != 2 or len(x) != len(P):
+        raise ValueError(f"x must have shape (n,) and probs (n, n_classes); got {x.shape} and {P.shape}")
+    if len(x) < 2:
+        raise ValueError("need at least 2 points along the cut")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(P))):
+        raise ValueError("x or probs contain NaN/inf; evaluate the classifier on finite inputs")
+    if int(smooth) != smooth or smooth < 1 or smooth % 2 == 0:
+        raise ValueError("smooth must be an odd positive integer")
+    if int(min_run) != min_run or min_run < 1:
+        raise ValueError("min_run must be a positive integer")
+    order = np.argsort(x, kind="stable")
+    x, P = x[order], P[order]
+    if smooth > 1:
+        h = smooth // 2
+        Pp = np.pad(P, ((h, h), (0, 0)), mode="edge")
+        ker = np.ones(smooth) / smooth
+        P = np.stack([np.convolve(Pp[:, c], ker, mode="valid") for c in range(P.shape[1])], -1)
+    runs = _runs(np.argmax(P, axis=1))
+    # merge short runs: repeatedly absorb the shortest run below min_run into its longer neighbour
+    while len(runs) > 1:
+        lengths = [r[2] - r[1] for r in runs]
+        i = int(np.argmin(lengths))
+        if lengths[i] >= min_run:
+            break
+        if i == 0:
+            j = 1
+        elif i == len(runs) - 1:
+            j = i - 1
+        else:
+            j = i - 1 if lengths[i - 1] >= lengths[i + 1] else i + 1
+        lo, hi = min(i, j), max(i, j)
+        merged = [runs[j][0], runs[lo][1], runs[hi][2]]
+        runs[lo:hi + 1] = [merged]
+        # neighbours with the same label fuse
+        k = 0
+        while k < len(runs) - 1:
+            if runs[k][0] == runs[k + 1][0]:
+                runs[k:k + 2] = [[runs[k][0], runs[k][1], runs[k + 1][2]]]
+            else:
+                k += 1
+    out: list[Crossing] = []
+    for r0, r1 in zip(runs[:-1], runs[1:]):
+        a, b = r0[0], r1[0]
+        i0 = (r0[1] + r0[2] - 1) // 2
+        i1 = (r1[1] + r1[2] - 1) // 2 + 1
+        xs, d = x[i0:i1 + 1], P[i0:i1 + 1, a] - P[i0:i1 + 1, b]
+        roots = []
+        for j in range(len(d) - 1):
+            if d[j] == 0:
+                roots.append(xs[j])
+            elif d[j] * d[j + 1] < 0:
+                roots.append(xs[j] + (xs[j + 1] - xs[j]) * d[j] / (d[j] - d[j + 1]))
+        if not roots:  # pragma: no cover - d > 0 at the left run's middle and < 0 at the right one's
+            roots = [0.5 * (x[r0[2] - 1] + x[r1[1]])]
+        out.append(Crossing(x=float(np.mean(roots)), left=a, right=b, n_sign_changes=len(roots)))
+    return out
