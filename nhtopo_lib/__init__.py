@@ -22,7 +22,28 @@ from .models import (
     nh_ssh_yao_wang,
     nh_ssh_yao_wang_gbz_radius,
     off_diagonal_chain,
+    off_diagonal_entries,
+    nh_ssh_general,
+    long_range_sublattice,
+    chen_chang_kao_nh,
+    ssh_creutz,
+    nh_ssh_creutz,
 )
+from .gbz import GBZ, solve_gbz, gbz_circle_radius
+from .polezero import (
+    pole_zero_invariant,
+    gbz_invariant,
+    zero_mode_count,
+    pole_zero_data,
+    gbz_winding_data,
+    zero_mode_data,
+    m2_winding_on_loop,
+    sublattice_form,
+    general_sublattice_invariant,
+    m_sphere,
+    eigvec_ratio,
+)
+from .zeromodes import ZeroModeCount, certified_zero_modes
 from .exceptional import (
     branch_tracked_gap,
     circle_loop,
@@ -81,4 +102,10 @@ __all__ = [
     "check_hermitian", "converged_eigvals", "eigvals", "eigvals_certified", "hermitian_eigvalsh",
     "obc_spectrum", "recommended_bits", "smallest_magnitude",
     "adaptive_winding", "det_winding", "det_winding_roots", "phase_steps", "winding_number", "wrap_phase",
+    # sublattice models, GBZ, pole-zero invariant, certified zero modes
+    "off_diagonal_entries", "nh_ssh_general", "long_range_sublattice", "chen_chang_kao_nh", "ssh_creutz",
+    "nh_ssh_creutz", "GBZ", "solve_gbz", "gbz_circle_radius", "pole_zero_invariant", "gbz_invariant",
+    "zero_mode_count", "pole_zero_data", "gbz_winding_data", "zero_mode_data", "m2_winding_on_loop",
+    "sublattice_form", "general_sublattice_invariant", "m_sphere", "eigvec_ratio", "ZeroModeCount",
+    "certified_zero_modes",
 ]

@@ -181,3 +181,105 @@ def nh_ssh_phase_boundaries(t_prime: float = 1.0) -> np.ndarray:
     _check_finite(t_prime=t_prime)
     tp = abs(float(t_prime))
     return np.array([[1.0, 1.0, -tp], [1.0, 1.0, tp], [-1.0, 1.0, -tp], [-1.0, 1.0, tp]])
+
+
+# --------------------------------------------------------------------------- sublattice models
+# Models of Zhong, Wang & Fan, arXiv:2410.11257 (pole-zero invariant), in the library convention
+# (the z**n coefficient is the real-space block from cell j to cell j + n).
+
+
+def off_diagonal_entries(chain: Chain) -> tuple[dict, dict]:
+    """``(h_ab, h_ba)`` mappings ``{n: coefficient}`` of a two-band chain in off-diagonal form.
+
+    Raises ValueError if a diagonal entry is non-zero (use
+    :func:`nhtopo_lib.polezero.sublattice_form` to rotate a chain with a general
+    sublattice symmetry first).
+    """
+    if chain.nbands != 2:
+        raise ValueError("off_diagonal_entries needs a two-band chain")
+    if any(abs(T[0, 0]) > 0 or abs(T[1, 1]) > 0 for T in chain.blocks.values()):
+        raise ValueError("the chain is not in off-diagonal form (non-zero diagonal entries); rotate it with "
+                         "nhtopo_lib.sublattice_form first")
+    hab = {n: complex(T[0, 1]) for n, T in chain.blocks.items() if T[0, 1] != 0}
+    hba = {n: complex(T[1, 0]) for n, T in chain.blocks.items() if T[1, 0] != 0}
+    return hab, hba
+
+
+def nh_ssh_general(t1: float, t2: float, t3: float, gamma1: float, gamma2: float, gamma3: float) -> Chain:
+    """Generalised non-Hermitian SSH chain (Zhong et al., Figs. 3-4).
+
+    ``H_ab = t1 + gamma1/2 - (gamma2/2 - t2)/z + (gamma3/2 + t3) z``,
+    ``H_ba = t1 - gamma1/2 + (gamma2/2 + t2) z - (gamma3/2 - t3)/z``.
+    With ``gamma2 = gamma3 = 0`` it is the Yao--Wang chain with third-neighbour hopping ``t3``.
+    """
+    _check_finite(t1=t1, t2=t2, t3=t3, gamma1=gamma1, gamma2=gamma2, gamma3=gamma3)
+    return off_diagonal_chain({0: t1 + gamma1 / 2, -1: -(gamma2 / 2 - t2), 1: gamma3 / 2 + t3},
+                              {0: t1 - gamma1 / 2, 1: gamma2 / 2 + t2, -1: -(gamma3 / 2 - t3)},
+                              name=f"NH-SSH(t1={t1}, gamma1={gamma1})")
+
+
+def long_range_sublattice(t1: complex, t1p: complex, t2: complex, t2p: complex, v: complex, u: complex) -> Chain:
+    """Longer-range sublattice chain with ``mu = 3`` (Zhong et al., Figs. 5-6).
+
+    ``H_ab = t1 + t1p/z + v/z**2 + u z**3``, ``H_ba = t2 + t2p z + v z**2 + u/z**3``.
+    """
+    _check_finite(t1=t1, t1p=t1p, t2=t2, t2p=t2p, v=v, u=u)
+    return off_diagonal_chain({0: t1, -1: t1p, -2: v, 3: u}, {0: t2, 1: t2p, 2: v, -3: u},
+                              name="long-range sublattice chain")
+
+
+def chen_chang_kao_nh(t0: float, t1: float, t2: float, g1: float, g2: float) -> Chain:
+    """Non-Hermitian version of the Chen--Chang--Kao chain with winding up to 4 (Zhong et al., Fig. 7).
+
+    ``H_ab = t0 + (t1 + g1)/z + (t2 + g2)/z**2``, ``H_ba = t0 + (t1 - g1) z + (t2 - g2) z**2``.
+    """
+    _check_finite(t0=t0, t1=t1, t2=t2, g1=g1, g2=g2)
+    return off_diagonal_chain({0: t0, -1: t1 + g1, -2: t2 + g2}, {0: t0, 1: t1 - g1, 2: t2 - g2},
+                              name="NH Chen-Chang-Kao chain")
+
+
+def _creutz_blocks(t1: float, t2: float) -> dict:
+    # H_Creutz(z) = [[ i t2/(2z) - i t2 z/2, t1 + t2/(2z) + t2 z/2 ], [same, -(...)]]   (Eq. 30)
+    return {-1: np.array([[1j * t2 / 2, t2 / 2], [t2 / 2, -1j * t2 / 2]]),
+            0: np.array([[0, t1], [t1, 0]], dtype=complex),
+            1: np.array([[-1j * t2 / 2, t2 / 2], [t2 / 2, 1j * t2 / 2]])}
+
+
+def ssh_creutz(a: float, b: float, t1: float, t2: float) -> Chain:
+    """``a H_SSH + b H_Creutz`` (Zhong et al., Eqs. 29-31, Figs. 8-9): Hermitian, sublattice symmetric
+    with ``Gamma`` along ``(0, -b, a)`` -- not in off-diagonal form."""
+    _check_finite(a=a, b=b, t1=t1, t2=t2)
+    ssh = {-1: np.array([[0, t2], [0, 0]], dtype=complex), 0: np.array([[0, t1], [t1, 0]], dtype=complex),
+           1: np.array([[0, 0], [t2, 0]], dtype=complex)}
+    cr = _creutz_blocks(t1, t2)
+    return Chain({n: a * ssh[n] + b * cr[n] for n in (-1, 0, 1)}, name=f"SSH-Creutz(a={a}, b={b}, t1={t1})")
+
+
+def nh_ssh_creutz(a: float, b: float, t1: float, t2: float, gamma: float, *, printed: bool = False) -> Chain:
+    """Non-Hermitian SSH--Creutz mixture ``a H_nhSSH + b H_nhCreutz`` (Zhong et al., Eqs. 32-33, Figs. 10-11).
+
+    ``H_nhSSH``: ``H_ab = t1 + gamma/2 + t2/z``, ``H_ba = t1 - gamma/2 + t2 z``.
+
+    ``printed=True`` uses Eq. (32) exactly as printed, with the loss
+    ``-i(t2 + gamma)/(2z)`` in the diagonal ``1/z`` hopping: that chain is **not**
+    sublattice symmetric (no ``Gamma`` exists; erratum).  ``printed=False``
+    (default) is a *reconstructed* fix (not verified against the paper): the
+    loss moves to the sites, diagonal ``-+ (i t2/(2z) - i t2 z/2 + i gamma/2)``,
+    i.e. ``d_z = -(t2 sin k + i gamma/2)``, which is sublattice symmetric with
+    ``Gamma`` along ``(0, b, a)``.
+    """
+    _check_finite(a=a, b=b, t1=t1, t2=t2, gamma=gamma)
+    ssh = {-1: np.array([[0, t2], [0, 0]], dtype=complex),
+           0: np.array([[0, t1 + gamma / 2], [t1 - gamma / 2, 0]], dtype=complex),
+           1: np.array([[0, 0], [t2, 0]], dtype=complex)}
+    if printed:
+        cr = {-1: np.array([[-1j * (t2 + gamma) / 2, t2 / 2], [t2 / 2, 1j * (t2 + gamma) / 2]]),
+              0: np.array([[0, t1], [t1, 0]], dtype=complex),
+              1: np.array([[1j * t2 / 2, t2 / 2], [t2 / 2, -1j * t2 / 2]])}
+    else:
+        cr = {-1: np.array([[-1j * t2 / 2, t2 / 2], [t2 / 2, 1j * t2 / 2]]),
+              0: np.array([[-1j * gamma / 2, t1], [t1, 1j * gamma / 2]]),
+              1: np.array([[1j * t2 / 2, t2 / 2], [t2 / 2, -1j * t2 / 2]])}
+    tag = "printed Eq. 32" if printed else "reconstructed fix"
+    return Chain({n: a * ssh[n] + b * cr[n] for n in (-1, 0, 1)},
+                 name=f"nhSSH-Creutz({tag}, t1={t1}, gamma={gamma})")

@@ -1,0 +1,556 @@
+"""Edge-state invariants of sublattice-symmetric two-band chains: GBZ winding vs poles and zeros.
+
+Reference: J. Zhong, H. Wang, S. Fan, arXiv:2410.11257 ("Pole and zero edge state
+invariant for 1D non-Hermitian sublattice symmetry"); equation numbers below
+are theirs.  Conventions of :mod:`nhtopo_lib.chain`: ``z = beta = e^{ik}``,
+``H(z) = sum_n T_n z**n``, real-space block from cell ``j`` to cell ``j + n`` is the
+``z**n`` coefficient.
+
+Off-diagonal (sublattice) form, ``Gamma = sigma_z``::
+
+    H(z) = [[0, H_ab(z)], [H_ba(z), 0]],   E**2 = H_ab H_ba = Q(z),
+    M(z) = v1 / v2 = H_ab / E = E / H_ba,  M**2 = H_ab / H_ba          (Eqs. 5, 7, 15)
+
+* ``W_gbz`` (Eq. 8): winding number of ``M**2`` along one sub-GBZ loop, the
+  loop run counter-clockwise.  Here: :func:`gbz_invariant`.
+* ``W_pz`` (Eq. 9): zeros minus poles of ``M**2`` among the first ``2 mu``
+  points sorted by ``|z|`` (``mu = max(m, n)``, ``m``/``n`` the largest negative
+  powers of ``H_ab``/``H_ba``), ``z = 0`` counted with its order.  **Erratum
+  (Eq. 20 printed with the exponent reversed):** near ``z = 0``,
+  ``M**2 ~ z**(n - m)``, so ``m > n`` gives a *pole* of order ``m - n`` at the
+  origin.  Here: :func:`pole_zero_invariant`.
+* ``W_gbz = W_pz`` (Eq. 10) and ``|W|`` = number of zero-energy edge states
+  (both ends).  Sign: with these conventions the SSH chain with
+  ``t1 < t2`` (``H_ab = t1 + t2/z``) has ``W = -2``.
+
+General sublattice symmetry (Eqs. 25-28): ``Gamma = d_Gamma . sigma`` with a real
+unit vector.  **Erratum:** the ``U`` printed in Eq. (25) satisfies
+``Gamma = U sigma_z U^{-1}``, so the off-diagonal form is ``U^{-1} H U``
+(:func:`sublattice_form`).  ``M`` then takes only two values at the roots of
+``Q = -det H`` (the branch points), ``M_0`` (where the rotated ``H_ab`` vanishes)
+and ``M_inf`` (where ``H_ba`` vanishes), antipodal on the ``M``-sphere
+(``M_0 conj(M_inf) = -1``); ``W = #(M = M_0) - #(M = M_inf)`` (Eq. 28).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+from .chain import Chain
+from .laurent import LaurentPoly
+from .models import off_diagonal_chain
+from .winding import winding_number
+
+__all__ = [
+    "SublatticeForm",
+    "sublattice_form",
+    "PoleZeroResult",
+    "pole_zero_data",
+    "pole_zero_invariant",
+    "GBZWindingResult",
+    "gbz_winding_data",
+    "gbz_invariant",
+    "m2_winding_on_loop",
+    "GeneralSublatticeResult",
+    "general_sublattice_invariant",
+    "kernel_ratio",
+    "eigvec_ratio",
+    "m_sphere",
+    "zero_mode_count",
+    "zero_mode_data",
+    "PAULI",
+]
+
+PAULI = {
+    "0": np.eye(2, dtype=complex),
+    "x": np.array([[0, 1], [1, 0]], dtype=complex),
+    "y": np.array([[0, -1j], [1j, 0]], dtype=complex),
+    "z": np.array([[1, 0], [0, -1]], dtype=complex),
+}
+
+
+# --------------------------------------------------------------------------- input handling
+def _laurent(h: Mapping[int, complex], name: str) -> LaurentPoly:
+    if isinstance(h, LaurentPoly):
+        return h
+    if not isinstance(h, Mapping):
+        raise ValueError(f"{name} must be a mapping {{power of z: coefficient}}, got {type(h).__name__}")
+    clean = {}
+    for k, v in h.items():
+        if isinstance(k, bool) or int(k) != k:
+            raise ValueError(f"{name}: powers of z must be integers, got {k!r}")
+        c = complex(v)
+        if not np.isfinite(c):
+            raise ValueError(f"{name}[{k}] is NaN or inf; fix the model parameters")
+        clean[int(k)] = clean.get(int(k), 0) + c
+    p = LaurentPoly(clean)
+    if p.is_zero:
+        raise ValueError(f"{name} vanishes identically: M^2 = H_ab/H_ba is 0 or infinite everywhere "
+                         "(a zero-energy flat band), so the invariants are undefined")
+    return p
+
+
+def _off_diagonal_input(h_ab, h_ba):
+    """``(H_ab, H_ba, frame)`` as Laurent polynomials from mappings or from a 2-band Chain."""
+    if isinstance(h_ab, Chain):
+        if h_ba is not None:
+            raise ValueError("pass either (h_ab, h_ba) mappings or a single two-band Chain")
+        sf = sublattice_form(h_ab)
+        return _laurent(sf.h_ab, "H_ab (rotated)"), _laurent(sf.h_ba, "H_ba (rotated)"), sf
+    if h_ba is None:
+        raise ValueError("h_ba is missing: pass both off-diagonal entries as mappings")
+    return _laurent(h_ab, "h_ab"), _laurent(h_ba, "h_ba"), None
+
+
+# --------------------------------------------------------------------------- sublattice form
+@dataclass
+class SublatticeForm:
+    """A two-band chain rotated to off-diagonal form, ``H' = U^{-1} H U``.
+
+    ``d_gamma`` is the real unit vector with ``Gamma = d_gamma . sigma``
+    (``Gamma H(z) Gamma = -H(z)``); its sign is fixed so that the first
+    non-zero of ``(d_z, d_y, d_x)`` is positive (flipping it swaps
+    ``H'_ab <-> H'_ba`` and flips the sign of ``W``).  ``U`` is Eq. (25) with
+    ``theta_gamma, phi_gamma`` the polar angles of ``d_gamma``.
+    ``M_zero`` / ``M_inf`` are the values of ``M = v1/v2`` (original frame) of
+    ``U (0, 1)`` and ``U (1, 0)``: the images of the rotated frame's zeros and
+    poles of ``M'`` (the paper's antipodal points ``M_S``, ``M_N``).
+    ``unique`` is False when more than one ``Gamma`` exists.
+    """
+
+    d_gamma: np.ndarray
+    theta_gamma: float
+    phi_gamma: float
+    U: np.ndarray
+    h_ab: dict
+    h_ba: dict
+    M_zero: complex
+    M_inf: complex
+    unique: bool
+    residual: float
+
+    @property
+    def gamma(self) -> np.ndarray:
+        d = self.d_gamma
+        return d[0] * PAULI["x"] + d[1] * PAULI["y"] + d[2] * PAULI["z"]
+
+
+def _d_vectors(chain: Chain):
+    """``d_o`` and ``(d_x, d_y, d_z)`` of every hopping block ``T_n = d_o 1 + d . sigma``."""
+    ns = sorted(chain.blocks)
+    do = np.array([(chain.blocks[n][0, 0] + chain.blocks[n][1, 1]) / 2 for n in ns])
+    d = np.array([[(T[0, 1] + T[1, 0]) / 2, 1j * (T[0, 1] - T[1, 0]) / 2, (T[0, 0] - T[1, 1]) / 2]
+                  for T in (chain.blocks[n] for n in ns)])
+    return ns, do, d
+
+
+def sublattice_form(chain: Chain, rtol: float = 1e-10) -> SublatticeForm:
+    """Find ``Gamma = d . sigma`` with ``Gamma H(z) Gamma = -H(z)`` and rotate ``H`` to off-diagonal form.
+
+    A unitary Hermitian ``2 x 2`` ``Gamma`` that anticommutes with ``H`` must be
+    ``d . sigma`` with a real unit vector ``d`` (``+-1`` would force ``H = 0``).
+    It exists iff every block has ``d_o = 0`` and ``d`` (complex) orthogonal to a
+    common real direction: the null vector of the stacked real and imaginary
+    parts of all ``d``-vectors (SVD).
+
+    Raises
+    ------
+    ValueError
+        ``"no sublattice symmetry ..."`` when no such ``Gamma`` exists (for
+        instance the printed Eq. (32) model of the paper, or a chain that only
+        has the non-Hermitian chiral symmetry ``Gamma H^dagger Gamma = -H`` of
+        Kawabata et al.), or when the chain is not two-band.
+    """
+    if not isinstance(chain, Chain):
+        raise ValueError("sublattice_form expects a two-band Chain")
+    if chain.nbands != 2:
+        raise ValueError(f"sublattice_form needs a two-band chain, got {chain.nbands} bands")
+    ns, do, d = _d_vectors(chain)
+    scale = max(float(np.max(np.abs(d))) if d.size else 0.0, float(np.max(np.abs(do))), 1e-300)
+    A = np.vstack([d.real, d.imag])
+    _, s, vt = np.linalg.svd(A)
+    s_full = np.concatenate([s, np.zeros(3 - len(s))])
+    dg = vt[-1].real
+    anti = float(np.max(np.abs(d @ dg))) if d.size else 0.0
+    do_max = float(np.max(np.abs(do)))
+    resid = max(anti, do_max) / scale
+    if resid > rtol:
+        reason = []
+        if do_max > rtol * scale:
+            reason.append(f"the identity component d_0 of H is non-zero (max |d_0| = {do_max:.3g})")
+        if anti > rtol * scale:
+            reason.append(f"the d-vectors of the hopping blocks span all three directions (smallest "
+                          f"singular value {s_full[-1]:.3g} of the stacked Re/Im d-vectors)")
+        raise ValueError("no sublattice symmetry: no Gamma = d.sigma with a real unit vector d satisfies "
+                         "Gamma H(z) Gamma^-1 = -H(z) for all z, because " + " and ".join(reason) +
+                         ". The sublattice (pole-zero / GBZ) invariants are undefined for this chain; note "
+                         "that the non-Hermitian chiral symmetry Gamma H^dagger Gamma^-1 = -H (Kawabata et al.) "
+                         "is not enough")
+    unique = bool(s_full[-2] > rtol * scale)
+    # sign convention: first non-zero of (d_z, d_y, d_x) positive
+    for comp in (2, 1, 0):
+        if abs(dg[comp]) > 1e-12:
+            if dg[comp] < 0:
+                dg = -dg
+            break
+    dg = dg / np.linalg.norm(dg)
+    th = float(np.arccos(np.clip(dg[2], -1, 1)))
+    ph = float(np.arctan2(dg[1], dg[0])) if np.hypot(dg[0], dg[1]) > 1e-15 else 0.0
+    c, sn = np.cos(th / 2), np.sin(th / 2)
+    U = np.array([[c, -np.exp(-1j * ph) * sn], [np.exp(1j * ph) * sn, c]])
+    Ui = U.conj().T
+    hab, hba = {}, {}
+    bscale = max(float(np.max(np.abs(T))) for T in chain.blocks.values())
+    for n, T in chain.blocks.items():
+        Tp = Ui @ T @ U
+        if max(abs(Tp[0, 0]), abs(Tp[1, 1])) > 1e-9 * bscale:  # pragma: no cover - guarded by the SVD test
+            raise RuntimeError("internal error: rotated block is not off-diagonal")
+        for dct, val in ((hab, Tp[0, 1]), (hba, Tp[1, 0])):
+            if abs(val) > 1e-14 * bscale:
+                dct[int(n)] = complex(val)
+    M_zero = U[0, 1] / U[1, 1] if abs(U[1, 1]) > 0 else complex(np.inf)
+    M_inf = U[0, 0] / U[1, 0] if abs(U[1, 0]) > 1e-15 else complex(np.inf)
+    return SublatticeForm(d_gamma=dg, theta_gamma=th, phi_gamma=ph, U=U, h_ab=hab, h_ba=hba,
+                          M_zero=complex(M_zero), M_inf=complex(M_inf), unique=unique, residual=resid)
+
+
+# --------------------------------------------------------------------------- pole-zero
+@dataclass
+class PoleZeroResult:
+    """Everything behind ``W_pz`` (Eq. 9).
+
+    ``points``/``kinds`` are the first ``2 mu`` poles and zeros of ``M**2``
+    sorted by ``|z|`` (``z = 0`` repeated ``|order_at_origin|`` times);
+    ``gap = (|zeta_2mu|, |zeta_2mu+1|)`` are the moduli on either side of the
+    cut (the ``E = 0`` root gap; equal moduli = gap closing, refused).
+    """
+
+    W: int
+    m: int
+    n: int
+    mu: int
+    p: int
+    q: int
+    order_at_origin: int
+    points: np.ndarray
+    kinds: list
+    gap: tuple
+    roots_ab: np.ndarray
+    roots_ba: np.ndarray
+    sublattice: SublatticeForm | None = field(default=None, repr=False)
+
+    @property
+    def gap_ratio(self) -> float:
+        return self.gap[1] / self.gap[0] if self.gap[0] > 0 else np.inf
+
+
+def pole_zero_data(h_ab, h_ba=None, *, tie_rtol: float = 1e-9) -> PoleZeroResult:
+    """``W_pz`` with its ingredients; see :func:`pole_zero_invariant`."""
+    ab, ba, sf = _off_diagonal_input(h_ab, h_ba)
+    a_lo, b_lo = ab.low, ba.low
+    m, n = max(0, -a_lo), max(0, -b_lo)
+    mu = max(m, n)
+    p = -(a_lo + b_lo)
+    q = ab.high + ba.high
+    if p <= 0 or q <= 0:
+        raise ValueError(f"Q = H_ab H_ba has exponents {-p}..{q}: the chain hops only one way, the open chain "
+                         "is block triangular and has no GBZ; the pole-zero invariant is undefined")
+    ra, rb = ab.roots(), ba.roots()
+    allr = np.concatenate([ra, rb])
+    lab = np.concatenate([np.ones(len(ra), int), -np.ones(len(rb), int)])
+    mod = np.abs(allr)
+    o = np.argsort(mod, kind="stable")
+    allr, lab, mod = allr[o], lab[o], mod[o]
+    lo_r, hi_r = float(mod[p - 1]), float(mod[p]) if len(mod) > p else np.inf
+    if hi_r - lo_r <= 1e-6 * hi_r:
+        # near tie: decide with certified roots
+        ra, rb = ab.roots(method="flint"), ba.roots(method="flint")
+        allr = np.concatenate([ra, rb])
+        lab = np.concatenate([np.ones(len(ra), int), -np.ones(len(rb), int)])
+        mod = np.abs(allr)
+        o = np.argsort(mod, kind="stable")
+        allr, lab, mod = allr[o], lab[o], mod[o]
+        lo_r, hi_r = float(mod[p - 1]), float(mod[p])
+        if hi_r - lo_r <= tie_rtol * hi_r:
+            raise ValueError(f"gap closing: the {p}-th and {p + 1}-th roots of Q = H_ab H_ba have equal modulus "
+                             f"({lo_r:.12g} vs {hi_r:.12g}), so E = 0 lies on the OBC continuum and the "
+                             "invariant is undefined (a topological phase transition)")
+    ord0 = a_lo - b_lo
+    W = int(ord0 + np.sum(lab[:p]))
+    pts = np.concatenate([np.zeros(abs(ord0), complex), allr[:p]])
+    kinds = (["zero" if ord0 > 0 else "pole"] * abs(ord0)) + ["zero" if x > 0 else "pole" for x in lab[:p]]
+    return PoleZeroResult(W=W, m=m, n=n, mu=mu, p=p, q=q, order_at_origin=ord0, points=pts, kinds=kinds,
+                          gap=(lo_r, hi_r), roots_ab=ra, roots_ba=rb, sublattice=sf)
+
+
+def pole_zero_invariant(h_ab, h_ba=None) -> int:
+    """Signed pole-zero invariant ``W_pz`` (Eq. 9); ``|W_pz|`` = number of zero-energy edge states.
+
+    Parameters
+    ----------
+    h_ab, h_ba
+        Mappings ``{power of z: coefficient}`` of the upper-right entry
+        ``H_ab(z)`` and lower-left entry ``H_ba(z)`` of the off-diagonal Bloch
+        matrix; the ``z**n`` coefficient is the real-space block from cell
+        ``j`` to cell ``j + n`` (as in :func:`nhtopo_lib.off_diagonal_chain`).
+        Alternatively a two-band :class:`Chain` as ``h_ab`` (``h_ba=None``): it
+        is rotated to off-diagonal form first (:func:`sublattice_form`; refused
+        if it has no sublattice symmetry).
+
+    Returns
+    -------
+    int
+        ``#zeros - #poles`` of ``M**2 = H_ab/H_ba`` among the ``2 mu`` points of
+        smallest modulus (roots of ``z**(2 mu) Q``), ``z = 0`` counted with its
+        order ``n - m`` (zero if positive, pole if negative).  No GBZ needed.
+
+    Raises
+    ------
+    ValueError
+        NaN/inf coefficients, a vanishing ``H_ab`` or ``H_ba``, one-way
+        chains, no sublattice symmetry (Chain input), or a gap closing
+        (``|zeta_2mu| = |zeta_2mu+1|``, decided with certified roots).
+    """
+    return pole_zero_data(h_ab, h_ba).W
+
+
+# --------------------------------------------------------------------------- GBZ winding
+def m2_winding_on_loop(z_loop: np.ndarray, h_ab, h_ba=None, *, max_step: float = np.pi / 2) -> int:
+    """Winding number of ``M**2 = H_ab / H_ba`` along a sampled closed loop (Eq. 8).
+
+    The loop ``z_loop`` is taken as closed (last point joined to the first) and
+    counter-clockwise.  Refuses (ValueError) when a phase step exceeds
+    ``max_step`` ("sample more points") or when the loop passes through a
+    zero or pole of ``M**2`` (gap closing).
+    """
+    ab, ba, _ = _off_diagonal_input(h_ab, h_ba)
+    z = np.asarray(z_loop, dtype=complex)
+    if z.ndim != 1 or z.size < 3:
+        raise ValueError("z_loop must be a 1D array of at least 3 points; sample more points")
+    if not np.all(np.isfinite(z)):
+        raise ValueError("z_loop contains NaN or inf")
+    a, b = ab(z), ba(z)
+    sa = np.sum(np.abs(ab.coeffs)) * np.max(np.abs(z)) ** max(ab.high, 0) / np.min(np.abs(z)) ** max(-ab.low, 0)
+    sb = np.sum(np.abs(ba.coeffs)) * np.max(np.abs(z)) ** max(ba.high, 0) / np.min(np.abs(z)) ** max(-ba.low, 0)
+    if np.min(np.abs(a)) <= 1e-10 * sa or np.min(np.abs(b)) <= 1e-10 * sb:
+        raise ValueError("gap closing: the loop passes through a zero or pole of M^2 (E = 0 on the OBC "
+                         "continuum), so the winding is undefined")
+    # phases of H_ab and H_ba separately avoid overflow in the ratio
+    return int(winding_number(a, 0.0, endpoint=False, max_step=max_step)
+               - winding_number(b, 0.0, endpoint=False, max_step=max_step))
+
+
+@dataclass
+class GBZWindingResult:
+    """``W_gbz`` (Eq. 8) with the GBZ it was computed on."""
+
+    W: int
+    gbz: object
+    loop: np.ndarray
+    n_points: int
+    windings_ab_ba: tuple
+    sublattice: SublatticeForm | None = field(default=None, repr=False)
+
+
+def gbz_winding_data(h_ab, h_ba=None, *, points_per_loop: int = 600, max_refinements: int = 3,
+                     max_step: float = np.pi / 2) -> GBZWindingResult:
+    """``W_gbz`` from the GBZ (see :func:`gbz_invariant`), refining the loop up to ``max_refinements`` times."""
+    from .gbz import solve_gbz
+
+    ab, ba, sf = _off_diagonal_input(h_ab, h_ba)
+    chain = off_diagonal_chain(ab.to_dict(), ba.to_dict())
+    ppl = int(points_per_loop)
+    last_err = None
+    for _ in range(int(max_refinements) + 1):
+        g = solve_gbz(chain, points_per_loop=ppl)
+        loops = g.distinct_z_loops()
+        if len(loops) != 1:
+            raise ValueError(f"expected one GBZ loop for a two-band sublattice-symmetric chain, found {len(loops)}")
+        z = loops[0]
+        try:
+            wa = winding_number(ab(z), 0.0, endpoint=False, max_step=max_step)
+            wb = winding_number(ba(z), 0.0, endpoint=False, max_step=max_step)
+            W = m2_winding_on_loop(z, ab, ba, max_step=max_step)
+            return GBZWindingResult(W=W, gbz=g, loop=z, n_points=len(z), windings_ab_ba=(wa, wb), sublattice=sf)
+        except ValueError as exc:
+            if "sample more points" not in str(exc):
+                raise
+            last_err = exc
+            ppl *= 2
+    raise ValueError(f"the GBZ loop is under-resolved for the winding of M^2 even with {len(z)} points "
+                     f"({last_err}); a zero or pole of M^2 lies very close to the GBZ (near a gap closing): "
+                     "sample more points (points_per_loop) or move away from the transition")
+
+
+def gbz_invariant(h_ab, h_ba=None, *, points_per_loop: int = 600, max_refinements: int = 3) -> int:
+    """Signed GBZ invariant ``W_gbz`` (Eq. 8): winding of ``M**2 = H_ab/H_ba`` along the GBZ.
+
+    The GBZ is computed from ``det(H(z) - E) = E**2 - H_ab H_ba`` by
+    :func:`nhtopo_lib.gbz.solve_gbz` (one loop in the ``z``-plane, run
+    counter-clockwise; both sub-GBZ copies ``E = +-sqrt(Q)`` share it and
+    ``M**2`` is single valued on it).  The winding is summed from sampled
+    phase steps, which must all stay below ``pi/2``; the loop is refined up
+    to ``max_refinements`` times and the call is refused if it still is not
+    resolved.  Equals :func:`pole_zero_invariant` (Eq. 10).
+
+    Inputs and refusals as in :func:`pole_zero_invariant`, plus: the GBZ
+    passing through a zero or pole of ``M**2`` (gap closing) and loops that
+    cannot be resolved.
+    """
+    return gbz_winding_data(h_ab, h_ba, points_per_loop=points_per_loop, max_refinements=max_refinements).W
+
+
+# --------------------------------------------------------------------------- general form
+def m_sphere(M: np.ndarray) -> np.ndarray:
+    """Stereographic image ``(X, Y, Z)`` of ``M`` on the Riemann sphere (Eqs. 21-23); shape ``M.shape + (3,)``.
+
+    ``M = inf`` maps to the north pole ``(0, 0, 1)``, ``M = 0`` to the south
+    pole.  (This is the Bloch sphere of ``(M, 1)`` reflected ``Y -> -Y``.)
+    """
+    M = np.asarray(M, dtype=complex)
+    out = np.empty(M.shape + (3,))
+    inf = ~np.isfinite(M)
+    Mf = np.where(inf, 0, M)
+    a2 = np.abs(Mf) ** 2
+    out[..., 0] = 2 * Mf.real / (1 + a2)
+    out[..., 1] = 2 * Mf.imag / (1 + a2)
+    out[..., 2] = (a2 - 1) / (a2 + 1)
+    out[inf] = (0.0, 0.0, 1.0)
+    return out
+
+
+def eigvec_ratio(chain: Chain, z: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """``M = v1/v2`` of the right eigenvector of ``H(z)`` with eigenvalue ``E`` (Eq. 7), vectorised.
+
+    Uses whichever of the two equivalent forms of Eq. (7) has the larger
+    denominator; returns ``inf`` where ``v2 = 0``.
+    """
+    H = chain.bloch(np.asarray(z))
+    E = np.asarray(E, dtype=complex)
+    n1, d1 = H[..., 0, 1], E - H[..., 0, 0]
+    n2, d2 = E - H[..., 1, 1], H[..., 1, 0]
+    use1 = np.abs(d1) * (np.abs(n2) + np.abs(d2)) >= np.abs(d2) * (np.abs(n1) + np.abs(d1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        M = np.where(use1, n1 / d1, n2 / d2)
+    return M
+
+
+def kernel_ratio(A: np.ndarray) -> complex:
+    """``v1/v2`` of the (right) null vector of a singular ``2x2`` matrix (smallest singular vector)."""
+    _, _, vh = np.linalg.svd(np.asarray(A, dtype=complex))
+    v = vh[-1].conj()
+    return complex(v[0] / v[1]) if abs(v[1]) > 1e-14 * abs(v[0]) else complex(np.inf)
+
+
+@dataclass
+class GeneralSublatticeResult:
+    """Eq. (28) for a two-band chain in general (not off-diagonal) sublattice form.
+
+    ``roots``: the ``2 mu`` smallest roots of ``z**(2 mu) Q(z)`` (``Q = -det H``);
+    ``M``: ``v1/v2`` of the kernel of ``H(z0)`` (of the lowest block at
+    ``z0 = 0``); ``labels``: ``"0"`` (``M = M_zero``), ``"inf"``
+    (``M = M_inf``) or ``"common"`` (``H(z0) = 0``: one of each, cancelling);
+    ``W = #"0" - #"inf"`` (Eq. 28 with ``M_N = M_zero``; equals ``W_pz`` of the
+    rotated chain).  ``branch_points``: all non-zero roots of ``Q``;
+    ``sphere_zero``/``sphere_inf``: the antipodal images of ``M_zero``,
+    ``M_inf`` on the ``M``-sphere (Eqs. 21-23).
+    """
+
+    W: int
+    W_rotated: int
+    roots: np.ndarray
+    M: np.ndarray
+    labels: list
+    branch_points: np.ndarray
+    form: SublatticeForm
+    sphere_zero: np.ndarray
+    sphere_inf: np.ndarray
+    Q: LaurentPoly
+
+
+def general_sublattice_invariant(chain: Chain, *, cluster_tol: float = 1e-6) -> GeneralSublatticeResult:
+    """Eqs. (25)-(28): the invariant of a sublattice-symmetric chain not in off-diagonal form.
+
+    Finds ``Gamma`` (or raises ``ValueError("no sublattice symmetry ...")``),
+    computes the branch points ``Q(z) = 0``, evaluates ``M`` at the ``2 mu``
+    smallest roots of ``z**(2 mu) Q`` from kernels (Eq. 7 is ``0/0`` there),
+    checks that the values form the antipodal pair ``M_zero``, ``M_inf``
+    (``M_zero conj(M_inf) = -1``) and returns ``W = #M_zero - #M_inf``,
+    together with ``W_pz`` of the rotated off-diagonal chain as a cross-check.
+    """
+    sf = sublattice_form(chain)
+    Q = -chain.char_poly.terms[0]  # det(H - E) = E^2 + det H when d_0 = 0
+    lo = chain.hopping_range[0]
+    mu = max(0, -lo)
+    p = -Q.low
+    if p <= 0 or mu == 0:
+        raise ValueError("the chain hops only one way (no negative powers of z): no GBZ, invariant undefined")
+    nz_roots = Q.roots()
+    n_origin = 2 * mu - p
+    if n_origin < 0:  # pragma: no cover - p <= 2 mu always
+        raise RuntimeError("internal error: more than 2 mu roots inside the cut")
+    if len(nz_roots) > p and abs(abs(nz_roots[p]) - abs(nz_roots[p - 1])) <= 1e-9 * abs(nz_roots[p]):
+        raise ValueError("gap closing: the roots of Q at positions 2mu and 2mu+1 have equal modulus "
+                         "(E = 0 on the OBC continuum); the invariant is undefined")
+    roots = np.concatenate([np.zeros(n_origin, complex), nz_roots[:p]])
+    Ms, labels = [], []
+    sz, si = m_sphere(sf.M_zero), m_sphere(sf.M_inf)
+    scale = max(float(np.max(np.abs(T))) for T in chain.blocks.values())
+    for z0 in roots:
+        A = chain.blocks[lo] if z0 == 0 else chain.bloch(z0)
+        sv = np.linalg.svd(A, compute_uv=False)
+        if sv[0] <= 1e-8 * scale * max(1.0, abs(z0)) ** chain.reach:
+            Ms.append(complex(np.nan))
+            labels.append("common")
+            continue
+        M = kernel_ratio(A)
+        x = m_sphere(M)
+        d0, di = np.linalg.norm(x - sz), np.linalg.norm(x - si)
+        if min(d0, di) > cluster_tol ** 0.5:
+            raise ValueError(f"M = {M:.6g} at the branch point z = {z0:.6g} is neither M_zero = {sf.M_zero:.6g} "
+                             f"nor M_inf = {sf.M_inf:.6g}: the M values do not form an antipodal pair")
+        Ms.append(M)
+        labels.append("0" if d0 < di else "inf")
+    W = labels.count("0") - labels.count("inf")
+    W_rot = pole_zero_invariant(sf.h_ab, sf.h_ba)
+    return GeneralSublatticeResult(W=W, W_rotated=W_rot, roots=roots, M=np.array(Ms), labels=labels,
+                                   branch_points=nz_roots, form=sf, sphere_zero=sz, sphere_inf=si, Q=Q)
+
+
+# --------------------------------------------------------------------------- zero modes
+def zero_mode_data(h_ab, h_ba=None, n_cells: int = 100, **kwargs):
+    """Certified zero-mode count of the open chain (see :func:`nhtopo_lib.zeromodes.certified_zero_modes`)."""
+    from .zeromodes import certified_zero_modes
+
+    if isinstance(h_ab, Chain):
+        if h_ba is not None:
+            raise ValueError("pass either (h_ab, h_ba) mappings or a single Chain")
+        sublattice_form(h_ab)  # refuse chains without sublattice symmetry
+        chain = h_ab
+    else:
+        ab, ba, _ = _off_diagonal_input(h_ab, h_ba)
+        chain = off_diagonal_chain(ab.to_dict(), ba.to_dict())
+    return certified_zero_modes(chain, n_cells, **kwargs)
+
+
+def zero_mode_count(h_ab, h_ba=None, n_cells: int = 100) -> int:
+    """Certified number of zero-energy modes of the open chain of ``n_cells`` cells (``|W|`` of the bulk).
+
+    The open chain (``2 n_cells`` sites, block ``(j, j+n)`` = ``z**n``
+    coefficient) is transformed by the exact similarity ``diag(r**j)`` with
+    ``r`` from the GBZ, diagonalised in double precision and certified by a
+    Gershgorin argument with rigorous rounding-error bounds; rigorous
+    high-precision arithmetic is the fallback for small chains.  Returns the
+    number of eigenvalues with ``|E| <= 1e-6 * max|E|``.
+
+    Raises
+    ------
+    ValueError
+        Input errors as in :func:`pole_zero_invariant`, or when the bulk-gap
+        margin is too small to call a count (``E = 0`` near the continuum,
+        or ``n_cells`` too small for the edge modes to separate).
+    """
+    return zero_mode_data(h_ab, h_ba, n_cells).count
