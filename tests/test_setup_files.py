@@ -57,3 +57,13 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in readme and "make book" in readme
     ci = (ROOT / ".ci" / "run").read_text()
     assert "set -euo pipefail" in ci and "make test" in ci and "make book" in ci
+
+
+def test_no_dead_launch_buttons():
+    """Colab cannot open .md chapters; the button is only allowed if chapters are .ipynb."""
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
+    buttons = cfg.get("launch_buttons", {})
+    assert buttons.get("binderhub_url") == "https://mybinder.org"
+    chapters = list((ROOT / "book").glob("*.ipynb"))
+    if "colab_url" in buttons:
+        assert chapters, "a Colab button needs .ipynb chapters; they are MyST .md files"
