@@ -109,3 +109,16 @@ __all__ = [
     "sublattice_form", "general_sublattice_invariant", "m_sphere", "eigvec_ratio", "ZeroModeCount",
     "certified_zero_modes",
 ]
+
+
+def __getattr__(name):
+    """Lazy access to the torch-based :mod:`nhtopo_lib.learning` (``nl.learning``).
+
+    Importing torch takes seconds, so chapters without neural networks do not pay for it;
+    ``import nhtopo_lib.learning as ml`` works as usual.
+    """
+    if name == "learning":
+        import importlib
+
+        return importlib.import_module(".learning", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

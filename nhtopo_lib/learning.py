@@ -1,0 +1,993 @@
+"""Neural networks that learn spectral winding numbers (shared by the machine-learning chapters).
+
+The set-up follows Zhang et al., Phys. Rev. A 103, 012419 (2021), whose convolutional
+network is the one Zhang, Shen & Zhai (PRL 120, 066401, 2018) used for Hermitian
+windings.  Everything here is deliberately small and explicit; the code is ours.
+
+Data conventions
+----------------
+* A *configuration* is a closed complex curve ``z(k_n)`` sampled at ``L + 1`` points
+  ``k_n = 2 pi n / L``, ``n = 0..L`` -- **both ends included**, so ``z_L = z_0``.  It is
+  normalised point by point onto the unit circle around the base point ``b``:
+  ``u_n = (z_n - b) / |z_n - b|`` and stored as ``d(n) = [Re u_n, Im u_n]``, a float32
+  array of shape ``(N, L + 1, 2)``.  Only the phases survive, which is all the winding
+  depends on.
+* CNN input: ``(N, 1, L + 1, 2)`` (a one-channel "image", rows = ``k``); FCNN input:
+  ``(N, 2 (L + 1))`` flattened row by row (``Re u_0, Im u_0, Re u_1, ...``).
+* Labels come from exact formulas or independent algorithms (closed forms, the
+  discrete winding formula with its refusal of under-resolved loops, roots of Laurent
+  polynomials) -- never from a network.
+* Windings count counter-clockwise as positive (see :mod:`nhtopo_lib.winding`).
+
+Networks (paper architecture; parameter counts for ``L = 32``)
+----------------------------------------------------------------
+* :class:`WindingCNN` -- ``Conv2d(1 -> 32, 2x2)`` + ReLU, ``Conv2d(32 -> 1, 1x1)`` + ReLU,
+  flatten to the ``L`` activations ``a_n``, ``Linear(L -> hidden)`` + ReLU,
+  ``Linear(hidden -> n_out)``.  Regression (``hidden=2, n_out=1``): 262 parameters;
+  classifiers (``hidden=16``): 772 (3 classes) / 755 (2 classes).  No padding: the
+  2x2 kernel slides over the ``L`` neighbour pairs ``(u_{n-1}, u_n)``, exactly the
+  ``L`` terms of the discrete winding formula.
+* :class:`WindingFCNN` -- ``2(L+1) -> 32 -> 2 -> 1`` with ReLU (2213 parameters).
+
+Training (:func:`train`) follows Appendix A of the paper: Xavier-normal weights, zero
+biases, Adam (lr 1e-3), ``ReduceLROnPlateau`` (x0.1, patience 20) on the validation
+loss, L2 strength 1e-4 (Adam ``weight_decay``), early stopping with best-weights
+restore, mini-batches of 64; MSE for regression, cross-entropy in bits
+(``CE / ln 2``) for classification.  Runs are deterministic for a given seed (one
+torch thread by default).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from numpy.typing import ArrayLike
+from torch import nn
+
+from .laurent import LaurentPoly
+from .models import hatano_nelson_energy, hatano_nelson_winding
+from .winding import DEFAULT_MAX_STEP, winding_number, wrap_phase
+
+__all__ = [
+    "Configurations",
+    "unit_modulus_features",
+    "encode_curves",
+    "cnn_input",
+    "fcnn_input",
+    "sample_complex_amplitudes",
+    "hatano_nelson_configurations",
+    "hatano_nelson_dataset",
+    "laurent_band_curves",
+    "laurent_band_configurations",
+    "laurent_windings",
+    "split_configurations",
+    "class_indices",
+    "WindingCNN",
+    "WindingFCNN",
+    "count_parameters",
+    "init_weights",
+    "TrainingConfig",
+    "TrainingResult",
+    "train",
+    "predict",
+    "predicted_winding",
+    "predicted_class",
+    "conv_activations",
+    "exact_phase_steps",
+    "accuracy_by_label",
+    "accuracy_by_abs_label",
+    "prediction_density",
+    "linear_fit",
+    "zero_step_activation",
+    "sum_readout_predict",
+    "save_model",
+    "load_model",
+    "HN_MAX_STEP",
+]
+
+#: Largest admissible wrapped phase step for curves whose phase is *monotone* in ``k``
+#: (Hatano--Nelson ellipses): for them every step below pi is counted correctly, so the
+#: generic safety margin (``pi/2``) is not needed.  Steps within ``1e-6`` of pi are refused.
+HN_MAX_STEP = np.pi - 1e-6
+
+
+# ====================================================================== data
+@dataclass
+class Configurations:
+    """A labelled set of configurations.
+
+    Attributes
+    ----------
+    x
+        float32 array ``(N, L + 1, 2)``: the unit-modulus curves ``[Re u_n, Im u_n]``.
+    y
+        ``(N,)`` labels (winding numbers as floats, or class values).
+    meta
+        Per-configuration extra arrays (model parameters, hopping range ``mu``, ...),
+        each of length ``N``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    meta: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.x = np.asarray(self.x, dtype=np.float32)
+        self.y = np.asarray(self.y)
+        if self.x.ndim != 3 or self.x.shape[-1] != 2:
+            raise ValueError(f"x must have shape (N, L+1, 2), got {self.x.shape}")
+        if len(self.y) != len(self.x):
+            raise ValueError(f"{len(self.x)} configurations but {len(self.y)} labels")
+        for key, v in self.meta.items():
+            if len(v) != len(self.x):
+                raise ValueError(f"meta[{key!r}] has length {len(v)}, expected {len(self.x)}")
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    @property
+    def L(self) -> int:
+        """Number of steps ``L`` (the curve has ``L + 1`` points)."""
+        return self.x.shape[1] - 1
+
+    def subset(self, idx: ArrayLike) -> "Configurations":
+        """The configurations selected by an index array or boolean mask."""
+        idx = np.asarray(idx)
+        return Configurations(self.x[idx], self.y[idx], {k: v[idx] for k, v in self.meta.items()})
+
+    @staticmethod
+    def concatenate(parts: Sequence["Configurations"]) -> "Configurations":
+        """Join several sets (their ``meta`` keys must agree)."""
+        if not parts:
+            raise ValueError("nothing to concatenate")
+        keys = set(parts[0].meta)
+        if any(set(p.meta) != keys for p in parts):
+            raise ValueError("the parts carry different meta keys")
+        return Configurations(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
+                              {k: np.concatenate([p.meta[k] for p in parts]) for k in keys})
+
+    def shuffled(self, seed: int) -> "Configurations":
+        """A copy in a seeded random order."""
+        return self.subset(np.random.default_rng(seed).permutation(len(self)))
+
+
+def unit_modulus_features(z: ArrayLike, base: complex = 0.0) -> np.ndarray:
+    """Project sampled curves onto the unit circle around ``base``: ``(..., P) -> (..., P, 2)`` float32.
+
+    Raises ValueError for NaN/inf samples or a sample exactly at the base point (its
+    direction is undefined).  No other checks: use :func:`encode_curves` for curves that
+    are to be labelled.
+    """
+    d = np.asarray(z, dtype=complex) - base
+    if not np.all(np.isfinite(d)):
+        raise ValueError("the curves contain NaN or inf values; fix the input before encoding it")
+    mag = np.abs(d)
+    if np.any(mag == 0):
+        raise ValueError("a sample lies exactly on the base point: its direction (and the winding) "
+                         "is undefined; move the base point or drop that curve")
+    u = d / mag
+    return np.stack([u.real, u.imag], axis=-1).astype(np.float32)
+
+
+def encode_curves(z: ArrayLike, base: complex = 0.0, *, max_step: float = DEFAULT_MAX_STEP,
+                  on_unresolved: str = "raise") -> tuple[np.ndarray, np.ndarray]:
+    """Validate, label and encode closed curves sampled at ``L + 1`` points (both ends included).
+
+    Parameters
+    ----------
+    z
+        ``(N, L + 1)`` complex samples with ``z[:, L] == z[:, 0]`` (a repeated end point).
+    base
+        Base point of the winding (the paper's ``E_B``).
+    max_step
+        Largest admissible wrapped phase step between neighbours (see
+        :func:`nhtopo_lib.winding_number`).  The default ``pi/2`` is safe for any curve;
+        curves with monotone phase may use :data:`HN_MAX_STEP`.
+    on_unresolved
+        ``"raise"``: ValueError for under-resolved curves or curves through the base
+        point; ``"nan"``: their label is NaN (the caller drops or redraws them).
+
+    Returns
+    -------
+    (features, winding): float32 ``(N, L + 1, 2)`` and the exact discrete winding
+    ``(1/2pi) sum_n wrap(theta_n - theta_{n-1})`` (int array, or float with NaN).
+    """
+    z = np.asarray(z, dtype=complex)
+    if z.ndim == 1:
+        z = z[None]
+    if z.ndim != 2:
+        raise ValueError(f"z must have shape (N, L+1), got {z.shape}")
+    if not np.all(np.isfinite(z)):
+        raise ValueError("the curves contain NaN or inf values; fix the input before encoding it")
+    w = winding_number(z, base, endpoint=True, max_step=max_step, on_unresolved=on_unresolved)
+    ok = np.isfinite(np.asarray(w, dtype=float))
+    x = np.zeros(z.shape + (2,), dtype=np.float32)
+    if np.any(ok):
+        x[ok] = unit_modulus_features(z[ok], base)
+    return x, np.asarray(w)
+
+
+def _check_features(x) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != 3 or x.shape[-1] != 2:
+        raise ValueError(f"configurations must have shape (N, L+1, 2), got {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("the configurations contain NaN or inf; they cannot be fed to a network")
+    return x
+
+
+def cnn_input(x: ArrayLike) -> torch.Tensor:
+    """``(N, L + 1, 2)`` configurations -> float32 tensor ``(N, 1, L + 1, 2)`` for :class:`WindingCNN`."""
+    return torch.from_numpy(np.ascontiguousarray(_check_features(x)))[:, None]
+
+
+def fcnn_input(x: ArrayLike) -> torch.Tensor:
+    """``(N, L + 1, 2)`` configurations -> float32 tensor ``(N, 2(L + 1))`` (row-major flattening)."""
+    x = _check_features(x)
+    return torch.from_numpy(np.ascontiguousarray(x.reshape(len(x), -1)))
+
+
+def sample_complex_amplitudes(rng: np.random.Generator, size, *,
+                              modulus_range: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+    """Random complex amplitudes ``rho e^{i phi}``, ``rho ~ U(modulus_range)``, ``phi ~ U(0, 2 pi)``."""
+    lo, hi = map(float, modulus_range)
+    if not (0 <= lo < hi):
+        raise ValueError("modulus_range must satisfy 0 <= low < high")
+    rho = rng.uniform(lo, hi, size)
+    return rho * np.exp(2j * np.pi * rng.uniform(0.0, 1.0, size))
+
+
+def _k_grid(L: int) -> np.ndarray:
+    if int(L) != L or L < 2:
+        raise ValueError("L must be an integer >= 2")
+    return 2 * np.pi * np.arange(int(L) + 1) / int(L)
+
+
+def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L: int = 32,
+                                 sign: int | None = None,
+                                 modulus_range: tuple[float, float] = (0.0, 1.0)) -> Configurations:
+    """``n`` labelled Hatano--Nelson configurations with hopping length ``mu``.
+
+    ``E(k) = t_r e^{-i mu k} + t_l e^{i mu k}`` at ``k_n = 2 pi n / L``, ``n = 0..L``, base
+    energy 0, with ``t_r, t_l`` drawn by :func:`sample_complex_amplitudes`.  ``sign=+1``
+    (``-1``) keeps only ``w = +mu`` (``-mu``) by ordering each drawn pair (this leaves
+    the distribution of the ellipse shapes unchanged); ``None`` keeps the random sign.
+
+    The label is the closed form :func:`nhtopo_lib.hatano_nelson_winding`; it is
+    cross-checked against the discrete winding formula of the sampled curve (exact for
+    ``L > 2 mu`` because the phase of the ellipse is monotone).  Curves with a phase step
+    within ``1e-6`` of pi, or with ``|t_r| = |t_l|``, are redrawn (a negligible fraction).
+
+    Raises ValueError for ``2 mu >= L``: the ellipse is then under-resolved and the
+    discrete formula aliases (e.g. ``mu = 17, L = 32`` looks like ``-15``).
+    """
+    mu, n = int(mu), int(n)
+    if mu < 1:
+        raise ValueError("the hopping length mu must be a positive integer")
+    if 2 * mu >= L:
+        raise ValueError(f"mu = {mu} is under-resolved with L = {L} points per loop (need L > 2 mu); "
+                         "sample more points")
+    if sign not in (None, 1, -1):
+        raise ValueError("sign must be None, +1 or -1")
+    k = _k_grid(L)
+    xs, trs, tls = [], [], []
+    have = 0
+    while have < n:
+        m = n - have
+        tr = sample_complex_amplitudes(rng, m, modulus_range=modulus_range)
+        tl = sample_complex_amplitudes(rng, m, modulus_range=modulus_range)
+        if sign is not None:  # w = +mu needs |t_l| > |t_r|
+            swap = (np.abs(tl) - np.abs(tr)) * sign < 0
+            tr, tl = np.where(swap, tl, tr), np.where(swap, tr, tl)
+        keep = np.abs(tr) != np.abs(tl)
+        tr, tl = tr[keep], tl[keep]
+        x, w_disc = encode_curves(hatano_nelson_energy(k, tr, tl, mu), max_step=HN_MAX_STEP,
+                                  on_unresolved="nan")
+        ok = np.isfinite(w_disc.astype(float))
+        w_exact = hatano_nelson_winding(tr[ok], tl[ok], mu)
+        if not np.array_equal(w_exact, w_disc[ok].astype(int)):  # pragma: no cover - exact for L > 2 mu
+            raise RuntimeError("discrete winding disagrees with the closed form; please report")
+        xs.append(x[ok])
+        trs.append(tr[ok])
+        tls.append(tl[ok])
+        have += int(ok.sum())
+    tr, tl = np.concatenate(trs)[:n], np.concatenate(tls)[:n]
+    y = hatano_nelson_winding(tr, tl, mu).astype(float)
+    return Configurations(np.concatenate(xs)[:n], y,
+                          {"mu": np.full(n, mu), "t_r": tr, "t_l": tl})
+
+
+def hatano_nelson_dataset(mus: Sequence[int], n_per_mu: int, seed: int, *, L: int = 32,
+                          balanced_signs: bool = True,
+                          modulus_range: tuple[float, float] = (0.0, 1.0)) -> Configurations:
+    """Hatano--Nelson configurations, ``n_per_mu`` for each ``mu`` in ``mus``, shuffled.
+
+    ``balanced_signs=True`` gives exactly half ``w = +mu`` and half ``w = -mu`` for every
+    ``mu`` (the paper's 1:1:1 split over ``|w|``); otherwise the sign is random.
+    Reproducible: the same ``seed`` gives the same set.
+    """
+    rng = np.random.default_rng(seed)
+    parts = []
+    for mu in mus:
+        if balanced_signs:
+            half = int(n_per_mu) // 2
+            parts.append(hatano_nelson_configurations(mu, half, rng, L=L, sign=+1, modulus_range=modulus_range))
+            parts.append(hatano_nelson_configurations(mu, int(n_per_mu) - half, rng, L=L, sign=-1,
+                                                      modulus_range=modulus_range))
+        else:
+            parts.append(hatano_nelson_configurations(mu, n_per_mu, rng, L=L, modulus_range=modulus_range))
+    return Configurations.concatenate(parts).shuffled(seed + 1)
+
+
+def laurent_band_curves(t_r: ArrayLike, t_l: ArrayLike, powers: Sequence[int], L: int) -> np.ndarray:
+    """``E(k) = sum_j (t_r[:, j] e^{-i mu_j k} + t_l[:, j] e^{i mu_j k})`` at ``k_n = 2 pi n/L``, ``n = 0..L``.
+
+    ``t_r``, ``t_l``: ``(N, len(powers))`` complex.  Returns ``(N, L + 1)``.
+    """
+    t_r, t_l = np.atleast_2d(t_r), np.atleast_2d(t_l)
+    mus = np.asarray(powers, dtype=int)
+    if t_r.shape != t_l.shape or t_r.shape[1] != len(mus):
+        raise ValueError("t_r and t_l must both have shape (N, len(powers))")
+    k = _k_grid(L)
+    phase = np.exp(1j * mus[:, None] * k[None, :])          # (M, L+1)
+    return t_r @ phase.conj() + t_l @ phase
+
+
+def laurent_band_configurations(n: int, rng: np.random.Generator, *, powers: Sequence[int] = (1, 2, 3),
+                                L: int = 32, modulus_range: tuple[float, float] = (0.0, 1.0),
+                                max_step: float = np.pi - 1e-6) -> Configurations:
+    """Single-band curves with several hopping ranges and their exact windings.
+
+    ``E(k) = sum_{mu in powers} (t_{r,mu} e^{-i mu k} + t_{l,mu} e^{i mu k})`` with every
+    amplitude drawn by :func:`sample_complex_amplitudes`; base energy 0.
+
+    Labels
+    ------
+    ``y`` is the *exact* winding of the continuous loop: the argument principle applied to
+    the Laurent polynomial ``E(beta) = sum (t_r beta^-mu + t_l beta^mu)`` (roots inside the
+    unit circle minus the pole order, :meth:`nhtopo_lib.LaurentPoly.winding_on_circle`) --
+    no sampling involved.  ``meta["w_discrete"]`` is the discrete winding formula applied
+    to the ``L + 1`` samples the network sees (NaN where a step exceeds ``max_step``),
+    ``meta["resolved"]`` marks the curves on which the two agree (only those can be
+    predicted from the samples at all), ``meta["max_abs_step"]`` the largest phase step.
+    """
+    powers = tuple(int(p) for p in powers)
+    if not powers or min(powers) < 1 or len(set(powers)) != len(powers):
+        raise ValueError("powers must be distinct positive integers")
+    M = len(powers)
+    t_r = sample_complex_amplitudes(rng, (n, M), modulus_range=modulus_range)
+    t_l = sample_complex_amplitudes(rng, (n, M), modulus_range=modulus_range)
+    z = laurent_band_curves(t_r, t_l, powers, L)
+    x, w_disc = encode_curves(z, max_step=max_step, on_unresolved="nan")
+    top = max(powers)
+    coeffs = np.zeros((n, 2 * top + 1), dtype=complex)          # powers -top .. top
+    for j, mu in enumerate(powers):
+        coeffs[:, top - mu] = t_r[:, j]
+        coeffs[:, top + mu] = t_l[:, j]
+    w_exact = laurent_windings(coeffs, low=-top)
+    steps = np.abs(wrap_phase(np.diff(np.angle(z), axis=-1))).max(axis=-1)
+    w_disc = w_disc.astype(float)
+    return Configurations(x, w_exact, {"w_discrete": w_disc, "resolved": w_disc == w_exact,
+                                       "max_abs_step": steps, "t_r": t_r, "t_l": t_l})
+
+
+def laurent_windings(coeffs: ArrayLike, low: int, *, radius: float = 1.0, rtol: float = 1e-9) -> np.ndarray:
+    """Exact windings of many Laurent polynomials ``P_i(z) = sum_j coeffs[i, j] z**(low + j)`` on ``|z| = radius``.
+
+    Argument principle, vectorised: ``#{roots of z**(-low) P_i inside} + low`` with the roots
+    from batched companion matrices (the same rule as
+    :meth:`nhtopo_lib.LaurentPoly.winding_on_circle`, which the tests use as a reference).
+    The leading coefficient ``coeffs[:, -1]`` must be non-zero.  Returns float windings;
+    NaN where a root lies within ``rtol * radius`` of the circle (curve through the base
+    point).
+    """
+    c = np.atleast_2d(np.asarray(coeffs, dtype=complex))
+    if not np.all(np.isfinite(c)):
+        raise ValueError("the coefficients contain NaN or inf")
+    if np.any(c[:, -1] == 0):
+        raise ValueError("the leading coefficient must be non-zero for every polynomial")
+    N, D = c.shape
+    if D < 2:
+        return np.full(N, float(low))
+    deg = D - 1
+    comp = np.zeros((N, deg, deg), dtype=complex)
+    comp[:, 0, :] = -c[:, -2::-1] / c[:, -1:]                   # companion matrix, first row
+    if deg > 1:
+        comp[:, np.arange(1, deg), np.arange(deg - 1)] = 1.0
+    r = np.abs(np.linalg.eigvals(comp))
+    w = (r < radius).sum(axis=1).astype(float) + low
+    w[np.any(np.abs(r - radius) <= rtol * radius, axis=1)] = np.nan
+    return w
+
+
+def split_configurations(data: Configurations, sizes: Sequence[int], seed: int) -> list[Configurations]:
+    """Seeded random split into disjoint parts of the given sizes (their sum may not exceed ``len``)."""
+    sizes = [int(s) for s in sizes]
+    if any(s < 0 for s in sizes) or sum(sizes) > len(data):
+        raise ValueError(f"cannot split {len(data)} configurations into parts of sizes {sizes}")
+    perm = np.random.default_rng(seed).permutation(len(data))
+    out, start = [], 0
+    for s in sizes:
+        out.append(data.subset(perm[start:start + s]))
+        start += s
+    return out
+
+
+def class_indices(values: ArrayLike, classes: Sequence[float]) -> np.ndarray:
+    """Map label values (e.g. windings ``0, +1/2, -1/2``) to class indices ``0..C-1``.
+
+    Raises ValueError for a value not in ``classes`` (compared with tolerance 1e-9).
+    """
+    v = np.asarray(values, dtype=float)
+    c = np.asarray(classes, dtype=float)
+    match = np.abs(v[:, None] - c[None, :]) < 1e-9
+    if not np.all(match.any(axis=1)):
+        bad = np.unique(v[~match.any(axis=1)])
+        raise ValueError(f"label values {bad} are not among the classes {list(c)}")
+    return match.argmax(axis=1)
+
+
+# ================================================================== networks
+class WindingCNN(nn.Module):
+    """The convolutional network of Zhang et al. (2021) for ``(B, 1, L + 1, 2)`` inputs.
+
+    ``conv1``: 32 kernels of size 2x2 (no padding) see one neighbour pair
+    ``(u_{n-1}, u_n)`` each -- one phase step ``Delta theta(n)``; ``conv2``: a 1x1
+    convolution mixing the 32 channels into one; ReLU after both.  The flattened result
+    ``a_n`` (``n = 1..L``) goes through ``Linear(L -> hidden)`` + ReLU and
+    ``Linear(hidden -> n_out)``.  ``n_out = 1``: linear regression output ``w~`` (shape
+    ``(B,)``); ``n_out > 1``: logits ``(B, n_out)`` (softmax probabilities from
+    :func:`predict`).
+
+    The 2x2 convolution is evaluated as the mathematically identical matrix product
+    over neighbour pairs (faster on CPUs for these tiny shapes; equality with
+    ``nn.Conv2d`` is tested).
+    """
+
+    def __init__(self, L: int = 32, *, kernels: int = 32, hidden: int = 2, n_out: int = 1):
+        super().__init__()
+        self.config = {"L": int(L), "kernels": int(kernels), "hidden": int(hidden), "n_out": int(n_out)}
+        self.L = int(L)
+        self.conv1 = nn.Conv2d(1, kernels, kernel_size=(2, 2))
+        self.conv2 = nn.Conv2d(kernels, 1, kernel_size=(1, 1))
+        self.fc1 = nn.Linear(self.L, hidden)
+        self.fc2 = nn.Linear(hidden, n_out)
+
+    @classmethod
+    def classifier(cls, n_classes: int, L: int = 32) -> "WindingCNN":
+        """The paper's classifier variant: dense layer of 16 neurons, ``n_classes`` outputs."""
+        if n_classes < 2:
+            raise ValueError("a classifier needs at least 2 classes")
+        return cls(L, hidden=16, n_out=n_classes)
+
+    @property
+    def task(self) -> str:
+        return "regression" if self.config["n_out"] == 1 else "classification"
+
+    def _check(self, x: torch.Tensor, L: int | None = None) -> None:
+        L = self.L if L is None else L
+        if x.ndim != 4 or x.shape[1] != 1 or x.shape[3] != 2:
+            raise ValueError(f"WindingCNN expects input of shape (B, 1, L+1, 2), got {tuple(x.shape)}")
+        if x.shape[2] != L + 1:
+            raise ValueError(f"this network was built for L = {self.L} ({self.L + 1} points per curve) but got "
+                             f"{x.shape[2]} points; resample the curve or use sum_readout_predict")
+
+    def conv_activations(self, x: torch.Tensor) -> torch.Tensor:
+        """The activations ``a_n`` after both convolutions (and their ReLUs): ``(B, P - 1)``.
+
+        Works for any number ``P`` of points (the convolutions are local); only the dense
+        layers fix ``L``.
+        """
+        if x.ndim != 4 or x.shape[1] != 1 or x.shape[3] != 2 or x.shape[2] < 2:
+            raise ValueError(f"expected input of shape (B, 1, P, 2) with P >= 2, got {tuple(x.shape)}")
+        B, P = x.shape[0], x.shape[2]
+        pairs = x.reshape(B, 2 * P).unfold(1, 4, 2)                     # (B, P-1, 4) = 2x2 patches
+        k = self.conv1.weight.shape[0]
+        h = F.relu(torch.matmul(pairs, self.conv1.weight.reshape(k, 4).t()) + self.conv1.bias)
+        a = torch.matmul(h, self.conv2.weight.reshape(1, k).t()).squeeze(-1) + self.conv2.bias
+        return F.relu(a)
+
+    def dense(self, a: torch.Tensor) -> torch.Tensor:
+        """The dense head applied to the activations ``a`` ``(B, L)``."""
+        out = self.fc2(F.relu(self.fc1(a)))
+        return out.squeeze(-1) if self.config["n_out"] == 1 else out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self._check(x)
+        return self.dense(self.conv_activations(x))
+
+
+class WindingFCNN(nn.Module):
+    """Fully connected network ``2(L+1) -> hidden[0] -> hidden[1] -> ... -> n_out`` with ReLU.
+
+    Default ``hidden=(32, 2), n_out=1``: the paper's FCNN (2213 parameters for L = 32).
+    Input ``(B, 2(L+1))`` (see :func:`fcnn_input`).
+    """
+
+    def __init__(self, L: int = 32, *, hidden: Sequence[int] = (32, 2), n_out: int = 1):
+        super().__init__()
+        self.config = {"L": int(L), "hidden": tuple(int(h) for h in hidden), "n_out": int(n_out)}
+        self.L = int(L)
+        sizes = [2 * (self.L + 1), *self.config["hidden"], int(n_out)]
+        layers: list[nn.Module] = []
+        for i in range(len(sizes) - 1):
+            layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+            if i < len(sizes) - 2:
+                layers.append(nn.ReLU())
+        self.net = nn.Sequential(*layers)
+
+    @property
+    def task(self) -> str:
+        return "regression" if self.config["n_out"] == 1 else "classification"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 2 or x.shape[1] != 2 * (self.L + 1):
+            raise ValueError(f"WindingFCNN expects input of shape (B, {2 * (self.L + 1)}), got {tuple(x.shape)}")
+        out = self.net(x)
+        return out.squeeze(-1) if self.config["n_out"] == 1 else out
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def init_weights(model: nn.Module, seed: int) -> nn.Module:
+    """Xavier-normal weights and zero biases for every Conv2d/Linear layer, from ``seed`` (in place)."""
+    g = torch.Generator().manual_seed(int(seed))
+    for mod in model.modules():
+        if isinstance(mod, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_normal_(mod.weight, generator=g)
+            nn.init.zeros_(mod.bias)
+    return model
+
+
+def _model_input(model: nn.Module, x) -> torch.Tensor:
+    """Accept configurations ``(N, L+1, 2)`` (numpy) or a ready tensor; check for NaN."""
+    if isinstance(x, Configurations):
+        x = x.x
+    if isinstance(x, np.ndarray):
+        return fcnn_input(x) if isinstance(model, WindingFCNN) else cnn_input(x)
+    if not torch.is_tensor(x):
+        raise ValueError("pass configurations as a numpy array (N, L+1, 2), a Configurations or a tensor")
+    if not torch.isfinite(x).all():
+        raise ValueError("the input contains NaN or inf; it cannot be fed to a network")
+    return x.float()
+
+
+# ================================================================== training
+@dataclass
+class TrainingConfig:
+    """Settings of :func:`train` (defaults: Appendix A of Zhang et al. 2021, plus our unstated choices).
+
+    ``loss``: ``"mse"`` (regression) or ``"ce_bits"`` (cross-entropy with log base 2).
+    ``max_epochs`` and ``early_stopping_patience`` are not stated in the paper (our choice).
+    ``engine``: ``"fast"`` (hand-written backward pass and Adam for :class:`WindingCNN` /
+    :class:`WindingFCNN`, the same arithmetic as autograd + ``torch.optim.Adam`` but ~4x
+    fewer tensor operations per step, which is what limits these tiny networks on a CPU)
+    or ``"autograd"`` (plain PyTorch; used for any other model).
+    ``lr_schedule``: ``"plateau"`` (the paper: ``ReduceLROnPlateau(factor, patience)`` on
+    the validation loss) or ``"cosine"`` (ours: cosine decay from ``lr`` to ``lr * lr_factor**2``
+    over ``max_epochs``; a comparison, not the paper's setting).
+    """
+
+    loss: str = "mse"
+    max_epochs: int = 200
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    lr_schedule: str = "plateau"
+    lr_factor: float = 0.1
+    lr_patience: int = 20
+    early_stopping_patience: int = 40
+    seed: int = 0
+    init: bool = True
+    threads: int | None = 1
+    engine: str = "fast"
+    progress: bool = True
+    desc: str = "training"
+
+    def __post_init__(self):
+        if self.engine not in ("fast", "autograd"):
+            raise ValueError("engine must be 'fast' or 'autograd'")
+        if self.loss not in ("mse", "ce_bits"):
+            raise ValueError("loss must be 'mse' (regression) or 'ce_bits' (classification)")
+        if self.lr_schedule not in ("plateau", "cosine"):
+            raise ValueError("lr_schedule must be 'plateau' or 'cosine'")
+        if self.batch_size < 1 or self.max_epochs < 1:
+            raise ValueError("batch_size and max_epochs must be positive")
+
+
+@dataclass
+class TrainingResult:
+    """What :func:`train` returns: per-epoch ``history`` (``train``, ``val`` losses, ``lr``),
+    the epoch (1-based) whose weights were restored, its validation loss, the number of
+    epochs run, wall-clock seconds and whether early stopping ended the run."""
+
+    history: dict[str, list[float]]
+    best_epoch: int
+    best_val_loss: float
+    epochs_run: int
+    seconds: float
+    stopped_early: bool
+
+
+def _loss_fn(kind: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    if kind == "mse":
+        return F.mse_loss
+    ln2 = math.log(2.0)
+    return lambda logits, target: F.cross_entropy(logits, target) / ln2
+
+
+def _targets(y, loss: str) -> torch.Tensor:
+    y = np.asarray(y)
+    if loss == "mse":
+        if not np.all(np.isfinite(y.astype(float))):
+            raise ValueError("the labels contain NaN; drop unlabelled configurations before training")
+        return torch.as_tensor(y, dtype=torch.float32)
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError("classification targets must be integer class indices (see class_indices)")
+    return torch.as_tensor(y, dtype=torch.long)
+
+
+def _eval_loss(model, x, y, loss_fn, chunk: int = 8192) -> float:
+    total = 0.0
+    with torch.no_grad():
+        for i in range(0, len(y), chunk):
+            total += float(loss_fn(model(x[i:i + chunk]), y[i:i + chunk])) * len(y[i:i + chunk])
+    return total / len(y)
+
+
+class _AutogradStepper:
+    """One optimisation step with autograd and ``torch.optim.Adam`` (any model)."""
+
+    def __init__(self, model: nn.Module, opt: torch.optim.Optimizer, loss_fn):
+        self.model, self.opt, self.loss_fn = model, opt, loss_fn
+
+    def prepare(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    def step(self, xb: torch.Tensor, yb: torch.Tensor) -> float:
+        loss = self.loss_fn(self.model(xb), yb)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        return float(loss.detach())
+
+
+class _FastStepper:
+    """Hand-written forward/backward pass and Adam update for WindingCNN / WindingFCNN.
+
+    Both networks are chains of affine maps and ReLUs acting on the rows of a matrix (the
+    2x2 convolution is an affine map of each neighbour pair, the 1x1 convolution one of
+    the 32 channels at each position), so the gradient is a few matrix products.  All
+    parameters live in one flat buffer (the module's parameters become views of it) and
+    Adam -- with L2 added to the gradient exactly as ``torch.optim.Adam(weight_decay=)``
+    does -- is a handful of vector operations.  The arithmetic is that of autograd plus
+    ``torch.optim.Adam``; the tests check that both engines agree.
+    """
+
+    def __init__(self, model: nn.Module, opt: torch.optim.Optimizer, loss_kind: str, weight_decay: float,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        self.model, self.opt, self.loss_kind = model, opt, loss_kind
+        self.wd, (self.b1, self.b2), self.eps = float(weight_decay), betas, eps
+        params = list(model.parameters())
+        with torch.no_grad():
+            self.flat = torch.cat([p.detach().reshape(-1) for p in params]).contiguous()
+        self.grad = torch.zeros_like(self.flat)
+        self.m = torch.zeros_like(self.flat)
+        self.v = torch.zeros_like(self.flat)
+        self.t = 0
+        offsets, off = {}, 0
+        for p in params:
+            offsets[id(p)] = (off, p.numel())
+            p.data = self.flat[off:off + p.numel()].view_as(p)
+            off += p.numel()
+
+        def views(weight: torch.Tensor, bias: torch.Tensor, shape: tuple[int, int]):
+            ow, nw = offsets[id(weight)]
+            ob, nb = offsets[id(bias)]
+            return (self.flat[ow:ow + nw].view(shape), self.flat[ob:ob + nb],
+                    self.grad[ow:ow + nw].view(shape), self.grad[ob:ob + nb])
+
+        if isinstance(model, WindingCNN):
+            k = model.conv1.weight.shape[0]
+            self.layers = [views(model.conv1.weight, model.conv1.bias, (k, 4)) + (True,),
+                           views(model.conv2.weight, model.conv2.bias, (1, k)) + (True,),
+                           views(model.fc1.weight, model.fc1.bias, tuple(model.fc1.weight.shape)) + (True,),
+                           views(model.fc2.weight, model.fc2.bias, tuple(model.fc2.weight.shape)) + (False,)]
+            self.reshape_after = 1                                    # (B L, 1) -> (B, L)
+        elif isinstance(model, WindingFCNN):
+            lin = [mod for mod in model.net if isinstance(mod, nn.Linear)]
+            self.layers = [views(m.weight, m.bias, tuple(m.weight.shape)) + (i < len(lin) - 1,)
+                           for i, m in enumerate(lin)]
+            self.reshape_after = -1
+        else:  # pragma: no cover - guarded by train()
+            raise ValueError("the fast engine supports WindingCNN and WindingFCNN only")
+        self._ln2 = math.log(2.0)
+
+    def prepare(self, x: torch.Tensor) -> torch.Tensor:
+        """CNN inputs become their neighbour pairs ``(N, L, 4)`` once, so batches need no copy."""
+        if isinstance(self.model, WindingCNN):
+            N, P = x.shape[0], x.shape[2]
+            return x.reshape(N, 2 * P).unfold(1, 4, 2).contiguous()
+        return x
+
+    def step(self, xb: torch.Tensor, yb: torch.Tensor) -> float:
+        B = xb.shape[0]
+        h = xb.reshape(-1, xb.shape[-1])
+        inputs, outputs = [], []
+        for i, (W, b, _, _, relu) in enumerate(self.layers):     # forward
+            inputs.append(h)
+            z = torch.addmm(b, h, W.t())
+            if relu:
+                z.relu_()
+            outputs.append(z)
+            h = z.view(B, -1) if i == self.reshape_after else z
+        if self.loss_kind == "mse":
+            d = h[:, 0] - yb
+            loss = float(d.pow(2).mean())
+            g = d.mul_(2.0 / B).unsqueeze(1)
+        else:
+            logp = torch.log_softmax(h, dim=1)
+            loss = -float(logp.gather(1, yb[:, None]).mean()) / self._ln2
+            g = logp.exp_()
+            g[torch.arange(B), yb] -= 1.0
+            g.mul_(1.0 / (B * self._ln2))
+        for i in range(len(self.layers) - 1, -1, -1):             # backward
+            W, _, gW, gb, relu = self.layers[i]
+            z = outputs[i]
+            g = g.reshape(z.shape)
+            if relu:
+                g = torch.ops.aten.threshold_backward(g, z, 0)
+            torch.mm(g.t(), inputs[i], out=gW)
+            torch.sum(g, 0, out=gb)
+            if i > 0:
+                g = g.mm(W)
+        self.t += 1                                                 # Adam, as torch.optim.Adam
+        lr = self.opt.param_groups[0]["lr"]
+        grad = self.grad
+        if self.wd:
+            grad.add_(self.flat, alpha=self.wd)
+        self.m.lerp_(grad, 1 - self.b1)
+        self.v.mul_(self.b2).addcmul_(grad, grad, value=1 - self.b2)
+        bc1 = 1 - self.b1 ** self.t
+        bc2_sqrt = math.sqrt(1 - self.b2 ** self.t)
+        denom = (self.v.sqrt() / bc2_sqrt).add_(self.eps)
+        self.flat.addcdiv_(self.m, denom, value=-lr / bc1)
+        return loss
+
+
+def train(model: nn.Module, train_x, train_y, val_x, val_y,
+          config: TrainingConfig | None = None) -> TrainingResult:
+    """Train ``model`` in place; restore the weights of the best validation epoch.
+
+    ``train_x``/``val_x``: configurations ``(N, L+1, 2)`` (numpy; converted to the model's
+    input shape) or ready tensors.  ``train_y``/``val_y``: windings (regression) or class
+    indices (classification).  With ``config.init`` the weights are first reset by
+    :func:`init_weights` with ``config.seed``; mini-batch order uses the same seed, so
+    the same seed gives identical weights (with ``threads=1``).
+
+    Each epoch: shuffled mini-batches (Adam, L2 via ``weight_decay``), then the full
+    validation loss, the LR schedule step and the early-stopping check (no improvement
+    for ``early_stopping_patience`` epochs ends the run).  The reported training loss is
+    the mean mini-batch loss of the epoch (without the L2 term).
+    """
+    cfg = config or TrainingConfig()
+    if cfg.threads is not None:
+        torch.set_num_threads(int(cfg.threads))
+    if cfg.init:
+        init_weights(model, cfg.seed)
+    xt, xv = _model_input(model, train_x), _model_input(model, val_x)
+    yt, yv = _targets(train_y, cfg.loss), _targets(val_y, cfg.loss)
+    if len(xt) != len(yt) or len(xv) != len(yv):
+        raise ValueError("numbers of configurations and labels differ")
+    loss_fn = _loss_fn(cfg.loss)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    sched = (torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=cfg.lr_factor,
+                                                        patience=cfg.lr_patience)
+             if cfg.lr_schedule == "plateau" else None)
+    fast = cfg.engine == "fast" and type(model) in (WindingCNN, WindingFCNN)
+    stepper = (_FastStepper(model, opt, cfg.loss, cfg.weight_decay) if fast
+               else _AutogradStepper(model, opt, loss_fn))
+    xt_prepared = stepper.prepare(xt)
+    gen = torch.Generator().manual_seed(int(cfg.seed) + 1)
+    history: dict[str, list[float]] = {"train": [], "val": [], "lr": []}
+    best_val, best_epoch, best_state, since_best = math.inf, 0, None, 0
+    n, bs = len(yt), int(cfg.batch_size)
+    bar = None
+    if cfg.progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=cfg.max_epochs, desc=cfg.desc, unit="epoch", mininterval=5.0, leave=True)
+    t0 = time.perf_counter()
+    stopped = False
+    try:
+        for epoch in range(1, cfg.max_epochs + 1):
+            model.train()
+            perm = torch.randperm(n, generator=gen)
+            xs, ys = xt_prepared[perm], yt[perm]
+            running = 0.0
+            for i in range(0, n, bs):
+                yb = ys[i:i + bs]
+                running += stepper.step(xs[i:i + bs], yb) * len(yb)
+            model.eval()
+            val = _eval_loss(model, xv, yv, loss_fn)
+            history["train"].append(running / n)
+            history["val"].append(val)
+            history["lr"].append(opt.param_groups[0]["lr"])
+            if sched is not None:
+                sched.step(val)
+            else:                                  # cosine decay to lr * lr_factor**2 at max_epochs
+                lo = cfg.lr * cfg.lr_factor ** 2
+                for group in opt.param_groups:
+                    group["lr"] = lo + 0.5 * (cfg.lr - lo) * (1 + math.cos(math.pi * epoch / cfg.max_epochs))
+            if val < best_val:
+                best_val, best_epoch, since_best = val, epoch, 0
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                since_best += 1
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(train=f"{running / n:.3g}", val=f"{val:.3g}", refresh=False)
+            if since_best >= cfg.early_stopping_patience:
+                stopped = True
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    return TrainingResult(history, best_epoch, best_val, len(history["val"]),
+                          time.perf_counter() - t0, stopped)
+
+
+# ================================================================ evaluation
+def predict(model: nn.Module, x, *, chunk: int = 8192) -> np.ndarray:
+    """Network output for configurations ``x``: ``w~`` ``(N,)`` for regression, softmax
+    probabilities ``(N, C)`` for classification."""
+    xt = _model_input(model, x)
+    model.eval()
+    outs = []
+    with torch.no_grad():
+        for i in range(0, len(xt), chunk):
+            out = model(xt[i:i + chunk])
+            if out.ndim == 2:
+                out = torch.softmax(out, dim=1)
+            outs.append(out.numpy().astype(float))
+    return np.concatenate(outs) if outs else np.zeros(0)
+
+
+def predicted_winding(w_tilde: ArrayLike) -> np.ndarray:
+    """The paper's rule for the regression network: the integer nearest to ``w~``."""
+    return np.rint(np.asarray(w_tilde, dtype=float)).astype(int)
+
+
+def predicted_class(probabilities: ArrayLike) -> np.ndarray:
+    """Index of the most probable class."""
+    return np.asarray(probabilities).argmax(axis=1)
+
+
+def conv_activations(model: WindingCNN, x) -> np.ndarray:
+    """The activations ``a_n`` after the two convolutions, ``(N, L)`` (paper's Fig. 3c)."""
+    if not isinstance(model, WindingCNN):
+        raise ValueError("conv_activations needs a WindingCNN")
+    xt = _model_input(model, x)
+    with torch.no_grad():
+        return model.conv_activations(xt).numpy().astype(float)
+
+
+def exact_phase_steps(x: ArrayLike) -> np.ndarray:
+    """Exact phase steps ``Delta theta(n) = wrap(theta_n - theta_{n-1})``, ``n = 1..L``, of
+    configurations ``(N, L+1, 2)`` (the terms of the discrete winding formula)."""
+    x = _check_features(x)
+    theta = np.arctan2(x[..., 1].astype(float), x[..., 0].astype(float))
+    return wrap_phase(np.diff(theta, axis=-1))
+
+
+def accuracy_by_label(predicted: ArrayLike, true: ArrayLike) -> dict[float, float]:
+    """Fraction of correct predictions for every distinct true label (a dict label -> accuracy)."""
+    p, t = np.asarray(predicted, dtype=float), np.asarray(true, dtype=float)
+    if p.shape != t.shape:
+        raise ValueError("predicted and true labels have different shapes")
+    return {float(v): float(np.mean(p[t == v] == v)) for v in np.unique(t)}
+
+
+def accuracy_by_abs_label(predicted: ArrayLike, true: ArrayLike) -> dict[float, float]:
+    """Accuracy grouped by ``|label|`` (e.g. ``w = +-3`` together, as in the paper's Table I)."""
+    p, t = np.asarray(predicted, dtype=float), np.asarray(true, dtype=float)
+    if p.shape != t.shape:
+        raise ValueError("predicted and true labels have different shapes")
+    return {float(v): float(np.mean(p[np.abs(t) == v] == t[np.abs(t) == v])) for v in np.unique(np.abs(t))}
+
+
+def prediction_density(values: ArrayLike, labels: ArrayLike, bins: ArrayLike) -> dict[float, np.ndarray]:
+    """Normalised histogram (probability per bin, summing to 1) of ``values`` for each label."""
+    v, lab = np.asarray(values, dtype=float), np.asarray(labels, dtype=float)
+    out = {}
+    for c in np.unique(lab):
+        h, _ = np.histogram(v[lab == c], bins=bins)
+        out[float(c)] = h / max(1, int(np.sum(lab == c)))
+    return out
+
+
+def linear_fit(x: ArrayLike, y: ArrayLike) -> tuple[float, float, float]:
+    """Least-squares line ``y = slope x + intercept`` and its coefficient of determination R^2."""
+    x, y = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+    if x.size < 2 or x.size != y.size:
+        raise ValueError("need two equally long arrays with at least two points")
+    slope, intercept = np.polyfit(x, y, 1)
+    resid = y - (slope * x + intercept)
+    ss_tot = np.sum((y - y.mean()) ** 2)
+    r2 = 1.0 - np.sum(resid ** 2) / ss_tot if ss_tot > 0 else float("nan")
+    return float(slope), float(intercept), float(r2)
+
+
+def zero_step_activation(model: WindingCNN, n_angles: int = 720) -> float:
+    """Mean activation ``a`` of a pair of identical points (``Delta theta = 0``), averaged over the angle."""
+    th = 2 * np.pi * np.arange(n_angles) / n_angles
+    u = np.stack([np.cos(th), np.sin(th)], -1)
+    x = np.stack([u, u], axis=1).astype(np.float32)             # (n_angles, 2, 2): two equal points
+    return float(conv_activations(model, x).mean())
+
+
+def sum_readout_predict(model: WindingCNN, x) -> np.ndarray:
+    """Regression output of a trained L-point CNN applied to curves with a different number of points (ours).
+
+    The convolutions are local and work for any length ``L'``; only ``fc1`` has fixed
+    width ``L``.  This readout replaces every row of ``fc1`` by its mean weight applied to
+    the sum of the ``L'`` activations, after removing the ``(L' - L)`` extra zero-step
+    offsets: ``h = ReLU(mean(W_j) (sum_n a_n - (L' - L) a_0) + b_j)``, where ``a_0`` is
+    :func:`zero_step_activation`.  It is exact for a network whose ``a_n`` is linear in
+    the phase step and whose ``fc1`` rows are uniform -- the mechanism the chapter
+    tests; it is not the paper's network.
+    """
+    if not isinstance(model, WindingCNN) or model.config["n_out"] != 1:
+        raise ValueError("sum_readout_predict needs a regression WindingCNN")
+    x = _check_features(x.x if isinstance(x, Configurations) else x)
+    a = conv_activations(model, x)                                # (N, L')
+    a0 = zero_step_activation(model)
+    W = model.fc1.weight.detach().numpy().astype(float)
+    b = model.fc1.bias.detach().numpy().astype(float)
+    s = a.sum(axis=1) - (a.shape[1] - model.L) * a0
+    h = np.maximum(0.0, s[:, None] * W.mean(axis=1)[None, :] + b[None, :])
+    return h @ model.fc2.weight.detach().numpy().astype(float).ravel() + float(model.fc2.bias.detach())
+
+
+# ============================================================== persistence
+_CLASSES = {"WindingCNN": WindingCNN, "WindingFCNN": WindingFCNN}
+
+
+def save_model(model: nn.Module, path: str | Path, **metadata) -> Path:
+    """Save architecture, weights and JSON-like ``metadata`` to ``path`` (a torch file)."""
+    name = type(model).__name__
+    if name not in _CLASSES:
+        raise ValueError(f"can only save {sorted(_CLASSES)}, not {name}")
+    path = Path(path)
+    cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.config.items()}
+    torch.save({"class": name, "config": cfg, "state_dict": model.state_dict(),
+                "metadata": dict(metadata)}, path)
+    return path
+
+
+def load_model(path: str | Path) -> tuple[nn.Module, dict]:
+    """Rebuild a model saved by :func:`save_model`; returns ``(model, metadata)`` (eval mode)."""
+    blob = torch.load(Path(path), map_location="cpu", weights_only=True)
+    cls = _CLASSES.get(blob.get("class"))
+    if cls is None:
+        raise ValueError(f"{path} is not a model saved by nhtopo_lib.learning.save_model")
+    cfg = dict(blob["config"])
+    L = cfg.pop("L")
+    model = cls(L, **cfg)
+    model.load_state_dict(blob["state_dict"])
+    model.eval()
+    return model, blob["metadata"]
