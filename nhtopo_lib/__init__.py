@@ -86,6 +86,28 @@ from .transitions import (
     threshold_split,
 )
 
+from .tridiagonal import (
+    FluxCoefficients,
+    ring_flux_coefficients,
+    ring_matrix,
+    symmetric_tridiagonal_eigvals_select,
+    tridiagonal_eigvals,
+)
+from .aah import (
+    AAH_BETA,
+    AAH_L,
+    aah_analytic_winding,
+    aah_base_energy,
+    aah_dense_flux_curve,
+    aah_flux_coefficients,
+    aah_hoppings,
+    aah_lyapunov_exponent,
+    aah_obc_eigvals,
+    aah_phase_boundary,
+    aah_potential,
+    aah_ring_matrix,
+)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -108,6 +130,11 @@ __all__ = [
     "zero_mode_count", "pole_zero_data", "gbz_winding_data", "zero_mode_data", "m2_winding_on_loop",
     "sublattice_form", "general_sublattice_invariant", "m_sphere", "eigvec_ratio", "ZeroModeCount",
     "certified_zero_modes",
+    # tridiagonal rings with flux, fast eigenvalues; non-Hermitian AAH model
+    "FluxCoefficients", "ring_flux_coefficients", "ring_matrix", "symmetric_tridiagonal_eigvals_select",
+    "tridiagonal_eigvals", "AAH_BETA", "AAH_L", "aah_analytic_winding", "aah_base_energy",
+    "aah_dense_flux_curve", "aah_flux_coefficients", "aah_hoppings", "aah_lyapunov_exponent",
+    "aah_obc_eigvals", "aah_phase_boundary", "aah_potential", "aah_ring_matrix",
 ]
 
 

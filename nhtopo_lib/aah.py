@@ -1,0 +1,305 @@
+"""The non-Hermitian generalized Aubry--Andre--Harper (AAH) ring and its flux winding.
+
+Model (Zhang et al., PRA 103, 012419 (2021), Eqs. (13)-(17); Tang et al., PRA 103,
+033325 (2021)), sites ``j = 1 .. L``:
+
+    H3 = sum_j ( t^(r)_j c_{j+1}^dagger c_j + t^(l)_j c_j^dagger c_{j+1} + Delta_j n_j ),
+    t^(r)_j = tau_j e^{-alpha},  t^(l)_j = tau_j e^{+alpha},  tau_j = t + V2 cos[2 pi (j + 1/2) beta],
+    Delta_j = V1 cos(2 pi j beta + i h),
+
+with ``t = 1``, ``L = 89`` and ``beta = 55/89`` by default.  Matrix form (1-based, as
+Eq. (15)): ``H[j, j] = Delta_j``, ``H[j, j+1] = t^(l)_j``, ``H[j+1, j] = t^(r)_j``; on the
+ring the seam entries carry the flux,
+
+    H[L, 1] = t^(l)_L e^{+i s Phi},   H[1, L] = t^(r)_L e^{-i s Phi},   s = flux_sign.
+
+**Flux sign convention.**  ``flux_sign = +1`` is Eq. (15) exactly as printed; then the
+winding below is ``+1`` in the delocalised phase (``alpha > 0``).  The paper reports
+``w_Phi = -1`` there, so its code must have had the opposite sign; this module's
+default ``flux_sign = -1`` reproduces the paper's labels ``w_Phi in {0, -1}``.
+
+**Flux winding** (Eq. (16)): ``w_Phi`` = winding of ``det[H3(Phi) - E_B]`` around 0 as
+``Phi: 0 -> 2 pi``, counter-clockwise positive.  Because the flux sits only on the two
+seam entries, ``det[H3(Phi) - E] = c0 + c_plus e^{i Phi} + c_minus e^{-i Phi}`` exactly,
+with ``c0`` independent of ``alpha`` and of ``Phi`` and
+``|c_plus / c_minus| = e^{2 L alpha}`` (see :mod:`nhtopo_lib.tridiagonal`).  The
+winding is read from the roots of ``c_plus z^2 + c0 z + c_minus`` -- no sampling -- and
+the network's input curve (the det values at ``n_phi + 1`` fluxes, projected onto the
+unit circle) is generated from the same three numbers.
+
+**Base energy** (not stated in the paper): :func:`aah_base_energy`, see its docstring.
+
+**Phase boundary** (closed form from the Lyapunov exponent; derived in the project's
+technical reference, checked numerically): the states are extended and ``w_Phi != 0``
+iff ``alpha > gamma_h``, i.e. iff ``V1 < V1_c`` with
+
+    V1_c e^{|h|} = 2 t cosh(alpha) + 2 sqrt(t^2 - V2^2) sinh(alpha)   (|V2| <= t),
+    V1_c e^{|h|} = 2 |V2| cosh(alpha)                               (|V2| >= t).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .tridiagonal import (
+    FluxCoefficients,
+    ring_flux_coefficients,
+    ring_matrix,
+    symmetric_tridiagonal_eigvals_select,
+    tridiagonal_eigvals,
+)
+
+__all__ = [
+    "AAH_L",
+    "AAH_BETA",
+    "aah_hoppings",
+    "aah_potential",
+    "aah_ring_matrix",
+    "aah_obc_eigvals",
+    "aah_flux_coefficients",
+    "aah_base_energy",
+    "aah_lyapunov_exponent",
+    "aah_phase_boundary",
+    "aah_analytic_winding",
+    "aah_dense_flux_curve",
+]
+
+#: Number of sites of the ring used in the paper (the Fibonacci number F_11).
+AAH_L = 89
+#: Rational approximant F_10 / F_11 of the inverse golden mean used in the paper.
+AAH_BETA = 55 / 89
+
+
+def _check_params(**kw) -> None:
+    for name, v in kw.items():
+        if not np.all(np.isfinite(np.asarray(v, dtype=complex))):
+            raise ValueError(f"parameter {name} is NaN or inf")
+
+
+def _check_lattice(L: int, beta: float, t: float) -> None:
+    if int(L) != L or L < 3:
+        raise ValueError("the ring needs an integer number of sites L >= 3")
+    if not np.isfinite(beta) or not np.isfinite(t):
+        raise ValueError("beta and t must be finite")
+    if t <= 0:
+        raise ValueError("the uniform hopping t must be positive (the paper's t > 0)")
+
+
+def aah_hoppings(V2: ArrayLike, *, L: int = AAH_L, beta: float = AAH_BETA, t: float = 1.0) -> np.ndarray:
+    """``tau_j = t + V2 cos[2 pi (j + 1/2) beta]`` for ``j = 1 .. L`` (``tau_L`` crosses the seam).
+
+    ``V2`` of shape ``S`` gives shape ``S + (L,)``.
+    """
+    _check_params(V2=V2)
+    _check_lattice(L, beta, t)
+    V2 = np.asarray(V2, dtype=float)
+    j = np.arange(1, L + 1)
+    return t + V2[..., None] * np.cos(2 * np.pi * (j + 0.5) * beta)
+
+
+def aah_potential(V1: ArrayLike, h: ArrayLike, *, L: int = AAH_L, beta: float = AAH_BETA) -> np.ndarray:
+    """``Delta_j = V1 cos(2 pi j beta + i h)`` for ``j = 1 .. L`` (complex for ``h != 0``)."""
+    _check_params(V1=V1, h=h)
+    _check_lattice(L, beta, 1.0)
+    V1 = np.asarray(V1, dtype=float)
+    h = np.asarray(h, dtype=float)
+    j = np.arange(1, L + 1)
+    return V1[..., None] * np.cos(2 * np.pi * j * beta + 1j * h[..., None])
+
+
+def aah_ring_matrix(V1: float, V2: float, alpha: float, h: float, phi: float = 0.0, *,
+                    L: int = AAH_L, beta: float = AAH_BETA, t: float = 1.0,
+                    flux_sign: int = -1) -> np.ndarray:
+    """Dense ``L x L`` matrix ``H3(Phi)`` of one configuration (reference implementation).
+
+    ``flux_sign=+1`` is Eq. (15) as printed, ``-1`` (default) gives the paper's
+    ``w_Phi = -1`` in the extended phase; see the module docstring.
+    """
+    _check_params(V1=V1, V2=V2, alpha=alpha, h=h, phi=phi)
+    tau = aah_hoppings(V2, L=L, beta=beta, t=t)
+    diag = aah_potential(V1, h, L=L, beta=beta)
+    return ring_matrix(diag, tau * np.exp(alpha), tau * np.exp(-alpha), phi, flux_sign=flux_sign)
+
+
+def aah_obc_eigvals(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, *, L: int = AAH_L,
+                    beta: float = AAH_BETA, t: float = 1.0, method: str = "auto") -> np.ndarray:
+    """Eigenvalues of the *open* chain (sites ``1..L``, no seam bond), sorted by real part.
+
+    The imaginary gauge transformation ``psi_j -> e^{alpha j} psi_j`` maps the open
+    non-reciprocal chain exactly onto the reciprocal one (hoppings ``tau_j``), so these
+    eigenvalues do not depend on ``alpha``.  Only the products ``t^(r)_j t^(l)_j =
+    tau_j^2`` enter.  ``method`` is passed to :func:`nhtopo_lib.tridiagonal.tridiagonal_eigvals`
+    (``"auto"``: LAPACK bisection for ``h = 0``, where the chain is real symmetric;
+    compiled complex QL otherwise).  Broadcasts over the parameters: shape ``S + (L,)``.
+    """
+    V1, V2, h = np.broadcast_arrays(np.asarray(V1, float), np.asarray(V2, float), np.asarray(h, float))
+    diag = aah_potential(V1, h, L=L, beta=beta)
+    if np.all(h == 0):
+        diag = diag.real.astype(complex)      # exact: cos(x + 0i) is real
+    tau = aah_hoppings(V2, L=L, beta=beta, t=t)
+    return tridiagonal_eigvals(diag, tau[..., :-1] ** 2, method=method)
+
+
+def aah_base_energy(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, *, rule: str = "median-gap",
+                    L: int = AAH_L, beta: float = AAH_BETA, t: float = 1.0,
+                    method: str = "auto") -> np.ndarray:
+    """Base energy ``E_B`` of the flux winding (the paper does not state it).
+
+    Rules
+    -----
+    ``"median-gap"`` (default, ours)
+        Sort the open-chain spectrum (:func:`aah_obc_eigvals`; independent of ``alpha``)
+        by real part, take the median eigenvalue ``E_m`` (``m = L // 2``) and the one of
+        its two neighbours that is *farther* from it, and return the real part of their
+        midpoint.  Reasons: (i) ``E_B`` must sit inside the spectrum, where the Lyapunov
+        exponent takes its spectral value (``E_B = 0`` often lies in a wide gap, because
+        ``V2`` breaks ``E -> -E``); (ii) at ``h = 0`` the ring has the reflection symmetry
+        ``j -> L - j``, so localised states come in nearly degenerate pairs, and a midpoint
+        *inside* such a pair is exponentially close to the spectrum -- taking the wider of
+        the two central spacings avoids it; (iii) for ``h != 0`` reflection combined with
+        complex conjugation keeps the ring spectrum symmetric about the real axis, so the
+        real axis is the natural place for ``E_B``.  Depends on ``(V1, V2, h)`` only.
+    ``"ring-mid"``
+        The technical reference's suggestion: ``(E_m + E_{m+1}) / 2`` (0-based, ``m = L // 2``;
+        ``E_44, E_45`` for ``L = 89``) of the reciprocal
+        (``alpha = 0``) ring at ``Phi = 0``, sorted by real part (dense ``O(L^3)``
+        eigenvalues; for comparison only).
+    ``"zero"``
+        ``E_B = 0``.
+
+    Returns complex array of the broadcast shape of ``V1, V2, h``.
+    """
+    if rule not in ("median-gap", "ring-mid", "zero"):
+        raise ValueError("rule must be 'median-gap', 'ring-mid' or 'zero'")
+    _check_params(V1=V1, V2=V2, h=h)
+    V1, V2, h = np.broadcast_arrays(np.asarray(V1, float), np.asarray(V2, float), np.asarray(h, float))
+    if rule == "zero":
+        return np.zeros(V1.shape, dtype=complex)
+    if rule == "ring-mid":
+        flat = [np.linalg.eigvals(aah_ring_matrix(a, b, 0.0, c, 0.0, L=L, beta=beta, t=t))
+                for a, b, c in zip(V1.ravel(), V2.ravel(), h.ravel())]
+        ev = np.array(flat).reshape(V1.shape + (L,))
+        ev = np.take_along_axis(ev, np.argsort(ev.real, axis=-1, kind="stable"), axis=-1)
+        m = L // 2
+        return 0.5 * (ev[..., m] + ev[..., m + 1])
+    m = L // 2
+    central = np.empty(V1.shape + (3,), dtype=complex)
+    real = (h == 0)
+    if np.any(real) and method == "auto":
+        # h = 0: real symmetric open chain -> three eigenvalues by Sturm bisection
+        central[real] = symmetric_tridiagonal_eigvals_select(
+            aah_potential(V1[real], h[real], L=L, beta=beta).real,
+            aah_hoppings(V2[real], L=L, beta=beta, t=t)[..., :-1], m - 1, m + 1)
+    else:
+        real = np.zeros(V1.shape, dtype=bool)
+    if np.any(~real):
+        ev = aah_obc_eigvals(V1[~real], V2[~real], h[~real], L=L, beta=beta, t=t, method=method)
+        central[~real] = ev[..., m - 1:m + 2]
+    lo, em, hi = central[..., 0], central[..., 1], central[..., 2]
+    nb = np.where(np.abs(hi - em) >= np.abs(em - lo), hi, lo)
+    return (0.5 * (em + nb)).real.astype(complex)
+
+
+def aah_flux_coefficients(V1: ArrayLike, V2: ArrayLike, alpha: ArrayLike, h: ArrayLike,
+                          energy: ArrayLike, *, L: int = AAH_L, beta: float = AAH_BETA,
+                          t: float = 1.0, flux_sign: int = -1) -> FluxCoefficients:
+    """Exact ``det[H3(Phi) - E] = c0 + c_plus e^{i Phi} + c_minus e^{-i Phi}`` for many configurations.
+
+    ``c0`` (an ``O(L)`` transfer recursion) is computed once on the broadcast shape of
+    ``(V1, V2, h, energy)`` -- it does not depend on ``alpha`` --, and
+    ``c_+- = (-1)^{L+1} prod_j tau_j e^{+-s L alpha}`` are then broadcast against
+    ``alpha``.  So ``V1, V2, h, energy`` of shape ``(N, 1)`` and ``alpha`` of shape
+    ``(1, A)`` give ``N x A`` configurations at the cost of ``N``.  Log-polar output: no
+    overflow for any ``L`` or ``alpha``.
+    """
+    _check_params(V1=V1, V2=V2, alpha=alpha, h=h, energy=energy)
+    if flux_sign not in (1, -1):
+        raise ValueError("flux_sign must be +1 or -1")
+    V1, V2, h, E = np.broadcast_arrays(np.asarray(V1, float), np.asarray(V2, float),
+                                       np.asarray(h, float), np.asarray(energy, complex))
+    tau = aah_hoppings(V2, L=L, beta=beta, t=t)
+    diag = aah_potential(V1, h, L=L, beta=beta)
+    base = ring_flux_coefficients(diag, tau, tau, E, flux_sign=flux_sign)   # alpha = 0
+    alpha = np.asarray(alpha, dtype=float)
+    shape = np.broadcast_shapes(base.shape, alpha.shape)
+    log_abs = np.broadcast_to(base.log_abs, shape + (3,)).copy()
+    phase = np.broadcast_to(base.phase, shape + (3,)).copy()
+    # upper = tau e^{+alpha} (t^(l)), lower = tau e^{-alpha} (t^(r)); c_plus = prod upper for s = +1
+    shift = flux_sign * L * np.broadcast_to(alpha, shape)
+    log_abs[..., 1] += shift
+    log_abs[..., 2] -= shift
+    return FluxCoefficients(log_abs, phase)
+
+
+def aah_lyapunov_exponent(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, t: float = 1.0) -> np.ndarray:
+    """Closed-form Lyapunov exponent ``gamma_h`` of the reciprocal model on its spectrum.
+
+    ``gamma_h = max{ ln[(a + sqrt(a^2 - 4 V2^2)) / (2 c)], 0 }`` with ``a = V1 e^{|h|}``,
+    ``c = t + sqrt(t^2 - V2^2)`` for ``|V2| <= t`` and ``c = |V2|`` otherwise, and
+    ``gamma_h = 0`` if ``a < 2|V2|``.
+    """
+    _check_params(V1=V1, V2=V2, h=h)
+    if t <= 0:
+        raise ValueError("t must be positive")
+    a = np.abs(np.asarray(V1, float)) * np.exp(np.abs(np.asarray(h, float)))
+    v2 = np.abs(np.asarray(V2, float))
+    c = np.where(v2 <= t, t + np.sqrt(np.maximum(t * t - v2 * v2, 0.0)), v2)
+    root = np.sqrt(np.maximum(a * a - 4 * v2 * v2, 0.0))
+    with np.errstate(divide="ignore"):
+        g = np.log((a + root) / (2 * c))
+    return np.where(a < 2 * v2, 0.0, np.maximum(g, 0.0))
+
+
+def aah_phase_boundary(V2: ArrayLike, alpha: ArrayLike, h: ArrayLike, t: float = 1.0) -> np.ndarray:
+    """Critical ``V1_c(V2; alpha, h)``: extended and ``w_Phi != 0`` for ``V1 < V1_c``, localised above.
+
+    ``V1_c = e^{-|h|} [2 t cosh(alpha) + 2 sqrt(t^2 - V2^2) sinh(alpha)]`` for ``|V2| <= t``,
+    ``V1_c = 2 |V2| cosh(alpha) e^{-|h|}`` for ``|V2| >= t`` (obtained by setting
+    :func:`aah_lyapunov_exponent` equal to ``alpha``).  Requires ``alpha >= 0``.
+    """
+    _check_params(V2=V2, alpha=alpha, h=h)
+    alpha = np.asarray(alpha, float)
+    if np.any(alpha < 0):
+        raise ValueError("the boundary formula is written for alpha >= 0 (use |alpha|: the model "
+                         "with -alpha is the mirror image)")
+    if t <= 0:
+        raise ValueError("t must be positive")
+    v2 = np.abs(np.asarray(V2, float))
+    c = np.where(v2 <= t, 2 * t * np.cosh(alpha) + 2 * np.sqrt(np.maximum(t * t - v2 * v2, 0.0)) * np.sinh(alpha),
+                 2 * v2 * np.cosh(alpha))
+    return c * np.exp(-np.abs(np.asarray(h, float)))
+
+
+def aah_analytic_winding(V1: ArrayLike, V2: ArrayLike, alpha: ArrayLike, h: ArrayLike, *,
+                         t: float = 1.0, flux_sign: int = -1) -> np.ndarray:
+    """Thermodynamic-limit label from the closed-form boundary (no finite-size effects).
+
+    ``w = flux_sign * sign(alpha)`` for ``V1 < V1_c`` (extended phase) and 0 above the
+    boundary; with the default ``flux_sign = -1`` and ``alpha > 0`` this is the paper's
+    ``{-1, 0}``.  ValueError exactly on the boundary, where the label is undefined.
+    """
+    if flux_sign not in (1, -1):
+        raise ValueError("flux_sign must be +1 or -1")
+    V1c = aah_phase_boundary(V2, alpha, h, t)
+    V1 = np.asarray(V1, float)
+    if np.any(V1 == V1c):
+        raise ValueError("a configuration lies exactly on the phase boundary: the label is undefined")
+    s = flux_sign * np.sign(np.asarray(alpha, float)).astype(np.int64)
+    return np.where(V1 < V1c, s, 0).astype(np.int64)
+
+
+def aah_dense_flux_curve(V1: float, V2: float, alpha: float, h: float, energy: complex, n_phi: int = 32, *,
+                         L: int = AAH_L, beta: float = AAH_BETA, t: float = 1.0,
+                         flux_sign: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Reference route: ``numpy.linalg.slogdet`` of ``H3(Phi_n) - E`` at ``n_phi + 1`` fluxes.
+
+    Returns ``(phase, log|det|)`` at ``Phi_n = 2 pi n / n_phi``, ``n = 0..n_phi`` (one
+    dense ``O(L^3)`` determinant per flux; the phases are the network input).
+    """
+    phis = 2 * np.pi * np.arange(n_phi + 1) / n_phi
+    mats = np.stack([aah_ring_matrix(V1, V2, alpha, h, p, L=L, beta=beta, t=t, flux_sign=flux_sign)
+                     for p in phis])
+    mats -= energy * np.eye(L)
+    sign, logabs = np.linalg.slogdet(mats)
+    return sign, logabs
