@@ -100,7 +100,9 @@ from .aah import (
     aah_base_energy,
     aah_dense_flux_curve,
     aah_flux_coefficients,
+    aah_flux_curves,
     aah_hoppings,
+    aah_lyapunov_estimate,
     aah_lyapunov_exponent,
     aah_obc_eigvals,
     aah_phase_boundary,
@@ -133,7 +135,7 @@ __all__ = [
     # tridiagonal rings with flux, fast eigenvalues; non-Hermitian AAH model
     "FluxCoefficients", "ring_flux_coefficients", "ring_matrix", "symmetric_tridiagonal_eigvals_select",
     "tridiagonal_eigvals", "AAH_BETA", "AAH_L", "aah_analytic_winding", "aah_base_energy",
-    "aah_dense_flux_curve", "aah_flux_coefficients", "aah_hoppings", "aah_lyapunov_exponent",
+    "aah_dense_flux_curve", "aah_flux_coefficients", "aah_flux_curves", "aah_lyapunov_estimate", "aah_hoppings", "aah_lyapunov_exponent",
     "aah_obc_eigvals", "aah_phase_boundary", "aah_potential", "aah_ring_matrix",
 ]
 

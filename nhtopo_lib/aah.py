@@ -63,6 +63,8 @@ __all__ = [
     "aah_phase_boundary",
     "aah_analytic_winding",
     "aah_dense_flux_curve",
+    "aah_lyapunov_estimate",
+    "aah_flux_curves",
 ]
 
 #: Number of sites of the ring used in the paper (the Fibonacci number F_11).
@@ -303,3 +305,37 @@ def aah_dense_flux_curve(V1: float, V2: float, alpha: float, h: float, energy: c
     mats -= energy * np.eye(L)
     sign, logabs = np.linalg.slogdet(mats)
     return sign, logabs
+
+
+def aah_lyapunov_estimate(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, energy: ArrayLike, *,
+                          L: int = AAH_L, beta: float = AAH_BETA, t: float = 1.0) -> np.ndarray:
+    """Finite-ring Lyapunov exponent ``gamma_L(E) = [ln|c0(E)| - sum_j ln|tau_j|] / L``.
+
+    ``c0`` is the flux-independent part of ``det[H3(Phi) - E]`` (it does not depend on
+    ``alpha``).  Since ``|c_+-| = |prod tau_j| e^{+-L alpha}``, the flux winding is non-zero
+    essentially iff ``gamma_L(E_B) < |alpha|`` (exactly: see
+    :meth:`~nhtopo_lib.tridiagonal.FluxCoefficients.winding`).  For ``L -> infinity`` and
+    ``E`` on the spectrum this tends to :func:`aah_lyapunov_exponent` (Thouless formula).
+    """
+    co = aah_flux_coefficients(V1, V2, 0.0, h, energy, L=L, beta=beta, t=t)
+    return (co.log_abs[..., 0] - co.log_abs[..., 1]) / L
+
+
+def aah_flux_curves(V1: ArrayLike, V2: ArrayLike, alpha: ArrayLike, h: ArrayLike, *, n_phi: int = 32,
+                    base_energy: ArrayLike | None = None, L: int = AAH_L, beta: float = AAH_BETA,
+                    t: float = 1.0, flux_sign: int = -1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Network inputs and exact labels for many configurations (the fast route).
+
+    Returns ``(u, w, E_B)``: the unit-modulus curves ``u_n = det[H3(Phi_n) - E_B] / |...|``
+    at ``Phi_n = 2 pi n / n_phi``, ``n = 0..n_phi`` (complex, broadcast shape ``+ (n_phi + 1,)``),
+    the exact flux windings (int; from the roots, not from the samples) and the base
+    energies used (:func:`aah_base_energy` with the default rule unless given).  As in
+    :func:`aah_flux_coefficients`, pass ``alpha`` on its own axis to reuse ``E_B`` and
+    ``c0`` for several ``alpha``.  Raises ValueError if ``E_B`` lies on the spectrum of
+    ``H3(Phi)`` for a real flux.
+    """
+    if base_energy is None:
+        base_energy = aah_base_energy(V1, V2, h, L=L, beta=beta, t=t)
+    co = aah_flux_coefficients(V1, V2, alpha, h, base_energy, L=L, beta=beta, t=t, flux_sign=flux_sign)
+    w = co.winding()
+    return co.unit_curve(n_phi), np.asarray(w), np.asarray(base_energy)

@@ -310,3 +310,18 @@ def test_tridiagonal_solvers_against_dense():
         tridiagonal_eigvals(np.ones(4), np.ones(4))
     with pytest.raises(ValueError, match="NaN"):
         tridiagonal_eigvals(np.array([1.0, np.nan, 2.0]), np.ones(2))
+
+
+def test_lyapunov_estimate_and_flux_curves():
+    V1, V2, h = np.array([0.6, 3.6]), np.array([0.3, 0.3]), 0.5
+    E = aah.aah_base_energy(V1, V2, h)
+    g = aah.aah_lyapunov_estimate(V1, V2, h, E)
+    g_exact = aah.aah_lyapunov_exponent(V1, V2, h)
+    assert abs(g[0]) < 0.05 and g_exact[0] == 0          # extended
+    assert abs(g[1] - g_exact[1]) < 0.1 and g_exact[1] > 0.5   # localised
+    u, w, EB = aah.aah_flux_curves(V1[:, None], V2[:, None], np.array([[0.3, 1.2]]), h, base_energy=E[:, None])
+    assert u.shape == (2, 2, 33) and np.allclose(np.abs(u), 1) and np.allclose(u[..., 0], u[..., -1])
+    # w != 0 iff gamma_L(E_B) < alpha (|c_+| negligible here)
+    assert np.array_equal(w != 0, g[:, None] < np.array([[0.3, 1.2]]))
+    # the sampled curve has the same discrete winding (well resolved here)
+    assert np.array_equal(nl.winding_number(u, endpoint=True, on_unresolved="nan"), w)
