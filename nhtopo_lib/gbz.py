@@ -311,6 +311,21 @@ class GBZ:
         z = self.closed(i)
         return float(np.max(np.abs(np.diff(z))))
 
+    def winding_about_origin(self, i: int = 0) -> int:
+        """How many times loop ``i`` winds counter-clockwise around ``z = 0``."""
+        z = self.closed(i)
+        return int(np.rint(np.sum(np.angle(z[1:] / z[:-1])) / (2 * np.pi)))
+
+    @property
+    def main_loops(self) -> list:
+        """Indices of the loops that wind once around ``z = 0`` (deformations of the Brillouin zone).
+
+        The set ``|z_p| = |z_{p+1}|`` can also contain small closed pieces
+        attached to the main loop at junction points (where three roots tie);
+        they do not wind around the origin and are excluded here.
+        """
+        return [i for i in range(len(self.loops)) if self.winding_about_origin(i) == 1]
+
     def distinct_z_loops(self, rtol: float = 1e-6) -> list:
         """The loops as sets in the ``z``-plane: loops that coincide (bands sharing a curve) are listed once."""
         out = []
@@ -487,9 +502,96 @@ class _Tracer:
         self._lw = np.abs(ls) + 1.0
 
     # ---------------------------------------------------------------- equations
+    def _prepare_scalar(self):
+        C = self.R.coeffs
+        self._Cl = [[complex(C[b, k]) for b in range(C.shape[0])] for k in range(C.shape[1])]
+        self._aCl = [[abs(c) for c in row] for row in self._Cl]
+        self._lsl = [int(v) for v in self.ls]
+
+    def _system1(self, x, norms=None):
+        """Pure-Python version of :meth:`system` for one state (no numpy overhead)."""
+        import cmath
+
+        if not hasattr(self, "_Cl"):
+            self._prepare_scalar()
+        p = self.R.p
+        z = complex(x[0], x[1])
+        e = self.sigma * complex(x[3], x[4])
+        ae = abs(e)
+        w = cmath.exp(1j * x[2])
+        winv = 1 / w
+        zi = 1 / z
+        # powers z^l for l = -p..q
+        zl = [0j] * len(self._lsl)
+        zl[p] = 1 + 0j
+        for k in range(p + 1, len(zl)):
+            zl[k] = zl[k - 1] * z
+        for k in range(p - 1, -1, -1):
+            zl[k] = zl[k + 1] * zi
+        G1 = G2 = G2t = G1z = G2z = G1e = G2e = 0j
+        n1 = n2 = 0.0
+        # S_l = sum_{j=0}^{l-1} w^j (l > 0), -sum_{j=l}^{-1} w^j (l < 0); dS = i sum j w^j (same sign)
+        S_pos, dS_pos = [0j], [0j]
+        wj = 1 + 0j
+        for j in range(self.R.q):
+            S_pos.append(S_pos[-1] + wj)
+            dS_pos.append(dS_pos[-1] + 1j * j * wj)
+            wj *= w
+        S_neg, dS_neg = [0j], [0j]
+        wj = winv
+        for j in range(1, p + 1):
+            S_neg.append(S_neg[-1] - wj)
+            dS_neg.append(dS_neg[-1] + 1j * j * wj)  # -(i * (-j) w^{-j})
+            wj *= winv
+        for k, l in enumerate(self._lsl):
+            coefs = self._Cl[k]
+            M = 0j
+            dM = 0j
+            aM = 0.0
+            for b in range(len(coefs) - 1, -1, -1):
+                dM = dM * e + M if b < len(coefs) - 1 else dM
+                M = M * e + coefs[b]
+                aM = aM * ae + self._aCl[k][b]
+            T = M * zl[k]
+            D = dM * zl[k]
+            if l > 0:
+                S, dS = S_pos[l], dS_pos[l]
+            elif l < 0:
+                S, dS = S_neg[-l], dS_neg[-l]
+            else:
+                S = dS = 0j
+            G1 += T
+            G2 += T * S
+            G2t += T * dS
+            G1z += l * T
+            G2z += l * T * S
+            G1e += D
+            G2e += D * S
+            aT = aM * abs(zl[k])
+            n1 += aT
+            n2 += aT * (abs(l) + 1)
+        G1z *= zi
+        G2z *= zi
+        G1e *= self.sigma
+        G2e *= self.sigma
+        if norms is None:
+            norms = (np.array([n1 + 1e-300]), np.array([n2 + 1e-300]))
+        m1, m2 = float(norms[0][0]), float(norms[1][0])
+        g1, g2 = G1 / m1, G2 / m2
+        F = np.array([[g1.real, g1.imag, g2.real, g2.imag]])
+        a, b_, c = G1z / m1, G1e / m1, 0j
+        d, e2, f = G2z / m2, G2e / m2, G2t / m2
+        J = np.array([[[a.real, -a.imag, 0.0, b_.real, -b_.imag],
+                       [a.imag, a.real, 0.0, b_.imag, b_.real],
+                       [d.real, -d.imag, f.real, e2.real, -e2.imag],
+                       [d.imag, d.real, f.imag, e2.imag, e2.real]]])
+        return F, J, norms
+
     def system(self, X, norms=None):
         """Scaled residuals ``F`` (n, 4), Jacobians ``J`` (n, 4, 5) and the scales used."""
         X = np.atleast_2d(X)
+        if X.shape[0] == 1:
+            return self._system1(X[0], norms)
         z = X[:, 0] + 1j * X[:, 1]
         eps = self.sigma * (X[:, 3] + 1j * X[:, 4])
         zl = z[:, None] ** self.ls
@@ -643,7 +745,7 @@ class _Tracer:
                 dz = abs((xn[0] - x[0]) + 1j * (xn[1] - x[1]))
                 de = abs((xn[3] - x[3]) + 1j * (xn[4] - x[4]))
                 dth = abs(np.angle(np.exp(1j * (xn[2] - x[2]))))
-                ok = dz <= ds_max and de <= de_max and dth <= 0.3
+                ok = dz <= ds_max and de <= de_max and dth <= 0.5
             if ok:
                 tn = self.tangent(xn, t)[0]
                 ok = tn @ t >= 0.9
@@ -675,7 +777,7 @@ class _Tracer:
                 breaks.append(False)  # closing segment
                 return np.array(pts), np.array(breaks, bool)
             tz, te = np.hypot(t[0], t[1]), np.hypot(t[3], t[4])
-            h_cap = min(ds_max / max(tz, 1e-12), de_max / max(te, 1e-12), 0.3 / max(abs(t[2]), 1e-12))
+            h_cap = min(ds_max / max(tz, 1e-12), de_max / max(te, 1e-12), 0.5 / max(abs(t[2]), 1e-12))
             if its <= 2:
                 h = min(2.0 * h, h_cap)
             elif its <= 3:
@@ -686,7 +788,25 @@ class _Tracer:
         """Locate where ``z`` leaves the pair (z_p, z_{p+1}) and continue on the other partner."""
         lo, hi = 0.0, h
         xa = x
-        for _ in range(60):
+        # fast path: Newton on the junction system from the step's end points
+        xb = self.correct(x + h * t, t)[0][0]
+        for xs_ in (xb, x):
+            zz = complex(xs_[0], xs_[1])
+            ee = self.sigma * complex(xs_[3], xs_[4])
+            roots = self.R.z_roots(np.array([ee]))[0]
+            pair = np.argsort(np.abs(roots - zz))[:1].tolist() + \
+                np.argsort(np.abs(roots - zz * np.exp(1j * xs_[2])))[:1].tolist()
+            others = [k for k in range(len(roots)) if k not in pair]
+            if not others:
+                break
+            k3 = min(others, key=lambda k: abs(abs(roots[k]) - abs(zz)))
+            xj1, xj2 = self.junction_newton(xs_, float(np.angle(roots[k3] / zz)))
+            if xj1 is not None and self.dist(xj1, x) <= 1.5 * self.dist(xb, x) + 1e-12 and \
+                    self.valid(xj1)[0]:
+                xa = xj1
+                hi = lo = 0.0
+                break
+        for _ in range(60 if hi > 0 else 0):
             mid = 0.5 * (lo + hi)
             xm, ok, _ = self.correct(x + mid * t, t)
             if ok[0] and self.valid(xm)[0]:
@@ -863,7 +983,7 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
     r_typ = float(np.median(np.abs(z)))
     ds_max = 2 * np.pi * r_typ / int(points_per_loop)
     de_max = 4 * np.pi / int(points_per_loop)
-    coarse_ds, coarse_de = 2 * np.pi * r_typ / 60, 4 * np.pi / 60
+    coarse_ds, coarse_de = 2 * np.pi * r_typ / 32, 4 * np.pi / 32
     feats = np.column_stack([z.real, z.imag, eps.real / sigma, eps.imag / sigma])
     covered = np.zeros(z.size, bool)
     # seeds far from branch points first

@@ -17,6 +17,10 @@ __all__ = [
     "plot_phase_diagram",
     "plot_training_curves",
     "label_complex_axes",
+    "plot_m_sphere",
+    "plot_domain_coloring",
+    "plot_middle_real_parts",
+    "plot_sublattice_figure",
 ]
 
 
@@ -108,3 +112,213 @@ def plot_training_curves(ax, histories: Mapping[str, Mapping[str, Sequence[float
     if log:
         ax.set_yscale("log")
     ax.legend()
+
+
+# --------------------------------------------------------------------------- sublattice / GBZ figures
+def _sphere_xyz(M):
+    from .polezero import m_sphere
+
+    return m_sphere(np.asarray(M, dtype=complex))
+
+
+def plot_m_sphere(ax, curves: Sequence[ArrayLike], *, labels: Sequence[str] | None = None,
+                  colors: Sequence[str] | None = None, points: Mapping[str, complex] | None = None,
+                  point_color: str = "k", extra_points: ArrayLike | None = None,
+                  extra_label: str | None = None, elev: float = 18, azim: float = -60):
+    """Images of ``M`` values on the Riemann sphere (Eqs. 21-23 of Zhong et al.), on a 3D ``ax``.
+
+    ``curves``: closed curves of ``M`` (e.g. the two sub-GBZ loops); ``points``:
+    labelled values of ``M`` (e.g. ``{"N": M_inf, "S": M_zero}``), joined by their
+    axis; ``extra_points``: further ``M`` values (e.g. branch-point images).
+    ``M = inf`` is the north pole ``Z = +1``, ``M = 0`` the south pole.
+    """
+    u = np.linspace(0, 2 * np.pi, 37)
+    v = np.linspace(0, np.pi, 19)
+    xs = np.outer(np.cos(u), np.sin(v))
+    ys = np.outer(np.sin(u), np.sin(v))
+    zs = np.outer(np.ones_like(u), np.cos(v))
+    ax.plot_wireframe(xs, ys, zs, color="0.8", lw=0.4, rstride=2, cstride=2)
+    t = np.linspace(0, 2 * np.pi, 200)
+    ax.plot(np.cos(t), np.sin(t), 0 * t, color="0.55", lw=0.8, ls="--")
+    colors = colors or [f"C{i}" for i in range(len(curves))]
+    for i, M in enumerate(curves):
+        P = _sphere_xyz(M)
+        P = np.vstack([P, P[:1]])
+        ax.plot(P[:, 0], P[:, 1], P[:, 2], color=colors[i % len(colors)], lw=1.8,
+                label=labels[i] if labels else None)
+    if points:
+        xyz = {k: _sphere_xyz(v) for k, v in points.items()}
+        ks = list(xyz)
+        if len(ks) == 2:
+            a, b = xyz[ks[0]], xyz[ks[1]]
+            ax.plot([a[0], b[0]], [a[1], b[1]], [a[2], b[2]], color=point_color, lw=1.0)
+        for k, p in xyz.items():
+            ax.scatter([p[0]], [p[1]], [p[2]], color=point_color, s=30, depthshade=False)
+            ax.text(p[0] * 1.15, p[1] * 1.15, p[2] * 1.15, k, fontsize=11, fontweight="bold")
+    if extra_points is not None and len(np.atleast_1d(extra_points)):
+        P = _sphere_xyz(np.atleast_1d(extra_points))
+        ax.scatter(P[:, 0], P[:, 1], P[:, 2], color="red", s=22, depthshade=False, label=extra_label)
+    ax.set_xlabel("X", labelpad=-8)
+    ax.set_ylabel("Y", labelpad=-8)
+    ax.set_zlabel("Z", labelpad=-8)
+    ax.tick_params(pad=-3, labelsize=8)
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(-1, 1)
+    ax.set_zlim(-1, 1)
+    ax.set_box_aspect((1, 1, 1))
+    ax.view_init(elev=elev, azim=azim)
+    ax.set_xticks([-1, 0, 1])
+    ax.set_yticks([-1, 0, 1])
+    ax.set_zticks([-1, 0, 1])
+
+
+def plot_domain_coloring(ax, f, extent: Sequence[float], *, zeros: ArrayLike = (), poles: ArrayLike = (),
+                         loops: Sequence[ArrayLike] = (), highlight: ArrayLike | None = None,
+                         highlight_labels: Sequence[str] | None = None, n: int = 400,
+                         unit_circle: bool = True, colorbar: bool = True, quantity: str = r"\arg M^2"):
+    """Domain colouring of ``arg f(z)`` on the ``z``-plane, with zeros (○), poles (×) and loops.
+
+    Hue encodes the phase (cyclic colour map), brightness steps mark
+    ``log2|f|`` (so a zero or pole of order ``k`` is a point where the hue
+    cycles ``k`` times).  ``loops`` (e.g. the GBZ) are drawn in black, the unit
+    circle (Brillouin zone) dashed.  ``highlight`` marks the points that enter
+    the pole-zero count (optionally labelled).
+    """
+    x0, x1, y0, y1 = extent
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    Z = X + 1j * Y
+    with np.errstate(all="ignore"):
+        F = f(Z)
+    ph = np.angle(F)
+    lg = np.log2(np.abs(F))
+    shade = 0.72 + 0.28 * np.mod(lg, 1.0)
+    import matplotlib as mpl
+
+    rgb = mpl.colormaps["hsv"]((ph + np.pi) / (2 * np.pi))[..., :3] * shade[..., None]
+    rgb[~np.isfinite(F)] = 1.0
+    ax.imshow(rgb, extent=(x0, x1, y0, y1), origin="lower", interpolation="bilinear")
+    if colorbar:
+        sm = mpl.cm.ScalarMappable(cmap="hsv", norm=mpl.colors.Normalize(-np.pi, np.pi))
+        cb = ax.figure.colorbar(sm, ax=ax, fraction=0.046, pad=0.02)
+        cb.set_ticks([-np.pi, 0, np.pi])
+        cb.set_ticklabels([r"$-\pi$", "0", r"$\pi$"])
+        cb.set_label(rf"${quantity}$")
+    if unit_circle:
+        t = np.linspace(0, 2 * np.pi, 300)
+        ax.plot(np.cos(t), np.sin(t), color="0.25", ls="--", lw=0.9, label="BZ $|z|=1$")
+    for i, L in enumerate(loops):
+        L = np.asarray(L)
+        L = np.concatenate([L, L[:1]])
+        ax.plot(L.real, L.imag, color="k", lw=1.6, label="GBZ" if i == 0 else None)
+    zeros, poles = np.atleast_1d(zeros), np.atleast_1d(poles)
+    if zeros.size:
+        ax.plot(zeros.real, zeros.imag, "o", mfc="none", mec="w", mew=1.8, ms=8, label="zeros of $M^2$")
+    if poles.size:
+        ax.plot(poles.real, poles.imag, "x", color="k", mew=2.0, ms=8, label="poles of $M^2$")
+    if highlight is not None and len(np.atleast_1d(highlight)):
+        h = np.atleast_1d(highlight)
+        ax.plot(h.real, h.imag, "s", mfc="none", mec="yellow", mew=1.2, ms=13, label=r"first $2\mu$ points")
+        if highlight_labels is not None:
+            for zz, lab in zip(h, highlight_labels):
+                ax.annotate(lab, (zz.real, zz.imag), xytext=(6, 6), textcoords="offset points", color="k",
+                            fontsize=10, fontweight="bold",
+                            bbox=dict(boxstyle="round,pad=0.1", fc="w", ec="none", alpha=0.7))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("Re $z$")
+    ax.set_ylabel("Im $z$")
+    ax.set_aspect("equal")
+
+
+def plot_middle_real_parts(ax, E: ArrayLike, *, n_mid: int = 40, zero_mask: ArrayLike | None = None):
+    """``Re E`` against index for the middle ``n_mid`` eigenvalues sorted by ``Re E`` (panel d)."""
+    E = np.asarray(E, dtype=complex)
+    o = np.argsort(E.real, kind="stable")
+    n = len(E)
+    lo = max(0, n // 2 - n_mid // 2)
+    idx = o[lo: lo + n_mid]
+    ii = np.arange(lo + 1, lo + 1 + len(idx))
+    zm = np.zeros(n, bool) if zero_mask is None else np.asarray(zero_mask, bool)
+    ax.plot(ii[~zm[idx]], E.real[idx][~zm[idx]], "o", ms=4, color="C0", label="bulk")
+    if np.any(zm[idx]):
+        ax.plot(ii[zm[idx]], E.real[idx][zm[idx]], "o", ms=7, color="C3", label="zero modes")
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.set_xlabel("index (sorted by Re $E$)")
+    ax.set_ylabel("Re $E$")
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def plot_sublattice_figure(report, *, title: str = "", extent: Sequence[float] | None = None,
+                           n_mid: int = 40, sphere_view: tuple[float, float] = (18, -60)):
+    """Four panels as in Zhong et al.: (a) OBC spectrum, (b) M-sphere, (c) arg M^2, (d) middle Re E.
+
+    ``report`` is a :class:`nhtopo_lib.polezero.SublatticeReport`.  Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(18.5, 4.6), layout="constrained")
+    gs = fig.add_gridspec(1, 4, width_ratios=[1, 1.1, 1.2, 0.95])
+    ax_a = fig.add_subplot(gs[0])
+    ax_b = fig.add_subplot(gs[1], projection="3d")
+    ax_c = fig.add_subplot(gs[2])
+    ax_d = fig.add_subplot(gs[3])
+    zm = report.zm
+    E = zm.centers
+    zmask = np.abs(E) <= max(zm.zero_bound, 1e-300)
+    cont = np.concatenate([sg[1] for sg in report.sub_gbz])
+    ax_a.plot(cont.real, cont.imag, ".", ms=1.2, color="0.6", label="OBC continuum (GBZ)")
+    ax_a.plot(E.real[~zmask], E.imag[~zmask], "o", ms=3, color="C0", label=f"OBC, N={zm.n_cells}")
+    if np.any(zmask):
+        ax_a.plot(E.real[zmask], E.imag[zmask], "o", ms=7, color="C3", label=f"{zm.count} zero modes")
+    ax_a.set_xlabel("Re $E$")
+    ax_a.set_ylabel("Im $E$")
+    allE = np.concatenate([E, cont])
+    wx = float(np.ptp(allE.real)) or 1.0
+    wy = float(np.ptp(allE.imag))
+    if wy < 0.25 * wx:  # (nearly) real spectrum: do not squash the panel
+        cy = float(np.mean(allE.imag))
+        ax_a.set_ylim(cy - 0.35 * wx, cy + 0.35 * wx)
+    else:
+        ax_a.set_aspect("equal", adjustable="datalim")
+    ax_a.legend(loc="upper right", fontsize=7)
+    ax_a.set_title("(a) OBC spectrum")
+    form = report.form
+    curves = [sg[2] for sg in report.sub_gbz]
+    if report.off_diagonal:
+        pts = {"N": complex(np.inf), "S": 0j}
+        extra = None
+    else:
+        pts = {"N": form.M_inf, "S": form.M_zero}
+        extra = report.general.M[np.isfinite(report.general.M)]
+    plot_m_sphere(ax_b, curves, labels=[r"sub-GBZ $E=+\sqrt{Q}$", r"sub-GBZ $E=-\sqrt{Q}$"],
+                  points=pts, extra_points=extra, extra_label="branch-point images" if extra is not None else None,
+                  elev=sphere_view[0], azim=sphere_view[1])
+    ax_b.set_title(f"(b) $M$-sphere, $W_{{gbz}}={report.W_gbz:+d}$")
+    ax_b.legend(loc="upper left", fontsize=7)
+    pz = report.pz
+    from .laurent import LaurentPoly
+
+    ab, ba = LaurentPoly(form.h_ab), LaurentPoly(form.h_ba)
+    gl = report.gw.loop
+    pts2 = pz.points
+    if extent is None:
+        R = 1.25 * max(np.max(np.abs(gl)), np.max(np.abs(pts2)) if pts2.size else 0, 1.0)
+        extent = (-R, R, -R, R)
+    zeros = np.concatenate([pz.roots_ab, np.zeros(max(pz.order_at_origin, 0))])
+    poles = np.concatenate([pz.roots_ba, np.zeros(max(-pz.order_at_origin, 0))])
+    if report.off_diagonal:
+        labels = [("zero" if k == "zero" else "pole") for k in pz.kinds]
+        labels = None
+    else:
+        labels = ["S" if lab == "0" else ("N" if lab == "inf" else "N+S") for lab in report.general.labels]
+    plot_domain_coloring(ax_c, lambda z: ab(z) / ba(z), extent, zeros=zeros, poles=poles, loops=[gl],
+                         highlight=report.general.roots if not report.off_diagonal else pts2,
+                         highlight_labels=labels,
+                         quantity=r"\arg M^2" if report.off_diagonal else r"\arg M'^2")
+    ax_c.legend(loc="lower left", fontsize=7, framealpha=0.8)
+    ax_c.set_title(f"(c) poles/zeros, $W_{{pz}}={report.W_pz:+d}$")
+    plot_middle_real_parts(ax_d, E, n_mid=n_mid, zero_mask=zmask)
+    ax_d.set_title(f"(d) middle {n_mid} eigenvalues")
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -61,6 +61,8 @@ __all__ = [
     "m_sphere",
     "zero_mode_count",
     "zero_mode_data",
+    "SublatticeReport",
+    "sublattice_report",
     "PAULI",
 ]
 
@@ -353,6 +355,7 @@ class GBZWindingResult:
     n_points: int
     windings_ab_ba: tuple
     sublattice: SublatticeForm | None = field(default=None, repr=False)
+    loop_index: int = 0
 
 
 def gbz_winding_data(h_ab, h_ba=None, *, points_per_loop: int = 600, max_refinements: int = 3,
@@ -366,15 +369,22 @@ def gbz_winding_data(h_ab, h_ba=None, *, points_per_loop: int = 600, max_refinem
     last_err = None
     for _ in range(int(max_refinements) + 1):
         g = solve_gbz(chain, points_per_loop=ppl)
-        loops = g.distinct_z_loops()
-        if len(loops) != 1:
-            raise ValueError(f"expected one GBZ loop for a two-band sublattice-symmetric chain, found {len(loops)}")
-        z = loops[0]
+        main = g.main_loops
+        if not main:
+            raise ValueError("no GBZ loop winds around z = 0; the GBZ computation failed for this chain")
         try:
-            wa = winding_number(ab(z), 0.0, endpoint=False, max_step=max_step)
-            wb = winding_number(ba(z), 0.0, endpoint=False, max_step=max_step)
-            W = m2_winding_on_loop(z, ab, ba, max_step=max_step)
-            return GBZWindingResult(W=W, gbz=g, loop=z, n_points=len(z), windings_ab_ba=(wa, wb), sublattice=sf)
+            results = []
+            for i in main:
+                z = g.loops[i]
+                wa = winding_number(ab(z), 0.0, endpoint=False, max_step=max_step)
+                wb = winding_number(ba(z), 0.0, endpoint=False, max_step=max_step)
+                results.append((m2_winding_on_loop(z, ab, ba, max_step=max_step), z, (wa, wb), i))
+            if len({r[0] for r in results}) != 1:
+                raise ValueError("the GBZ has several main loops that give different windings of M^2; "
+                                 "W_gbz is ambiguous for this chain")
+            W, z, wab, li = results[0]
+            return GBZWindingResult(W=W, gbz=g, loop=z, n_points=len(z), windings_ab_ba=wab, sublattice=sf,
+                                    loop_index=li)
         except ValueError as exc:
             if "sample more points" not in str(exc):
                 raise
@@ -554,3 +564,65 @@ def zero_mode_count(h_ab, h_ba=None, n_cells: int = 100) -> int:
         or ``n_cells`` too small for the edge modes to separate).
     """
     return zero_mode_data(h_ab, h_ba, n_cells).count
+
+
+# --------------------------------------------------------------------------- report
+@dataclass
+class SublatticeReport:
+    """Everything the book shows for one sublattice-symmetric two-band chain.
+
+    ``form``: the rotation to off-diagonal form; ``pz``: ``W_pz`` (rotated
+    frame); ``gw``: ``W_gbz`` and the GBZ; ``general``: Eq. (28) from the
+    branch points; ``zm``: certified OBC zero-mode count; ``sub_gbz``: list of
+    ``(z, E, M)`` arrays on the two sub-GBZ loops (``M`` in the original frame).
+    """
+
+    chain: Chain
+    form: SublatticeForm
+    pz: PoleZeroResult
+    gw: GBZWindingResult
+    general: GeneralSublatticeResult
+    zm: object
+    sub_gbz: list
+
+    @property
+    def W_pz(self) -> int:
+        return self.pz.W
+
+    @property
+    def W_gbz(self) -> int:
+        return self.gw.W
+
+    @property
+    def edge_count(self) -> int:
+        return self.zm.count
+
+    @property
+    def gbz(self):
+        return self.gw.gbz
+
+    @property
+    def off_diagonal(self) -> bool:
+        return bool(np.allclose(self.form.U, np.eye(2)))
+
+
+def sublattice_report(chain: Chain, n_cells: int = 100, *, points_per_loop: int = 600) -> SublatticeReport:
+    """Compute ``W_pz``, ``W_gbz``, Eq. (28), the certified zero-mode count and the sub-GBZ ``M`` curves."""
+    from .zeromodes import certified_zero_modes
+
+    form = sublattice_form(chain)
+    pz = pole_zero_data(form.h_ab, form.h_ba)
+    pz.sublattice = form
+    gw = gbz_winding_data(form.h_ab, form.h_ba, points_per_loop=points_per_loop)
+    gw.sublattice = form
+    general = general_sublattice_invariant(chain)
+    g = gw.gbz
+    lo, hi = g.radius_range
+    r = float(np.median(np.abs(g.all_z))) if g.is_circle() else float(np.sqrt(lo * hi))
+    zm = certified_zero_modes(chain, n_cells, gauge_radius=r)
+    z = g.loops[gw.loop_index]
+    E = g.energies(gw.loop_index)
+    sub = []
+    for c in range(E.shape[1]):
+        sub.append((z, E[:, c], eigvec_ratio(chain, z, E[:, c])))
+    return SublatticeReport(chain=chain, form=form, pz=pz, gw=gw, general=general, zm=zm, sub_gbz=sub)
