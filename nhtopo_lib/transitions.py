@@ -34,7 +34,78 @@ __all__ = [
     "sample_threshold_sets",
     "Crossing",
     "probability_crossings",
+    "TransitionRun",
+    "learn_transition",
+    "nh_ssh_configurations",
+    "nh_dirac_configurations",
+    "NH_SSH_CLASSES",
+    "NH_DIRAC_CLASSES",
 ]
+
+#: Class order of the NH-SSH classifier (P1, P2, P3 of the paper): ``w_pm = 0, +1/2, -1/2``.
+NH_SSH_CLASSES = (0.0, 0.5, -0.5)
+#: Class order of the Dirac classifier: ``w_pm = 0, +1/2``.
+NH_DIRAC_CLASSES = (0.0, 0.5)
+
+
+def nh_ssh_configurations(points: ArrayLike, L: int = 32, *, t_prime: float = 1.0,
+                          max_step: float = 0.99 * np.pi) -> tuple[np.ndarray, np.ndarray]:
+    """Network input and exact labels of the nonreciprocal NH-SSH chain for points ``(delta, t)``.
+
+    Input: ``E_+^2(k_n)``, ``k_n = 2 pi n / L`` (``n = 0..L``, end point repeated),
+    projected onto the unit circle, float32 ``(N, L+1, 2)``
+    (:func:`nhtopo_lib.learning.encode_curves`).  Labels: the closed form
+    :func:`nhtopo_lib.models.nh_ssh_interband_winding`.  Every label is checked
+    against half the discrete winding of the very samples fed to the network
+    (all phase steps must stay below ``max_step``; for even ``L`` they stay
+    below pi, because the sampled k grid contains 0 and pi where the factors
+    come closest to the origin); a disagreement raises RuntimeError.
+    """
+    from . import learning as lrn
+    from .models import nh_ssh_energy_squared, nh_ssh_interband_winding
+
+    p = np.atleast_2d(np.asarray(points, float))
+    if p.shape[-1] != 2:
+        raise ValueError("points must have shape (N, 2) with columns (delta, t)")
+    d, t = p[:, 0], p[:, 1]
+    w = nh_ssh_interband_winding(t, d, t_prime)
+    k = 2 * np.pi * np.arange(int(L) + 1) / int(L)
+    x, w_disc = lrn.encode_curves(nh_ssh_energy_squared(k, t, d, t_prime), max_step=max_step)
+    if not np.array_equal(np.asarray(w_disc) / 2, np.atleast_1d(w)):  # pragma: no cover
+        raise RuntimeError("the discrete winding of E_+^2 disagrees with the closed form; please report")
+    return x, np.atleast_1d(w)
+
+
+def nh_dirac_configurations(points: ArrayLike, rng: np.random.Generator, L: int = 32, *,
+                            delta_m: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Network input and exact labels of the 2D NH Dirac model for points ``(m, kappa)``, ``kappa = (kappa, 0)``.
+
+    Input: the branch-tracked ``Delta E = E_+ - E_-`` on the loop of
+    :func:`nhtopo_lib.exceptional.nh_dirac_loops` (``L + 1`` points, clockwise
+    around ``k_+`` or a random circle without EPs), projected onto the unit
+    circle, float32 ``(N, L+1, 2)``.  Labels: ``w = 1/2`` with EPs, 0 without
+    (:func:`nhtopo_lib.exceptional.nh_dirac_interband_winding`), checked against
+    the discrete winding of ``f = E_+^2`` on the same samples (halved) and the
+    phase advance of the tracked ``Delta E``; a disagreement raises RuntimeError.
+    """
+    from . import learning as lrn
+    from .exceptional import (branch_tracked_gap, nh_dirac_f, nh_dirac_interband_winding, nh_dirac_loops,
+                              open_phase_winding)
+    from .winding import winding_number
+
+    p = np.atleast_2d(np.asarray(points, float))
+    if p.shape[-1] != 2:
+        raise ValueError("points must have shape (N, 2) with columns (m, kappa)")
+    m, kap = p[:, 0], p[:, 1]
+    w = np.atleast_1d(nh_dirac_interband_winding(m, kap))
+    k, _ = nh_dirac_loops(m, kap, L, delta_m=delta_m, rng=rng)
+    f = nh_dirac_f(k[..., 0], k[..., 1], m[:, None], kap[:, None], 0.0, delta_m)
+    w_f = winding_number(f, endpoint=True, max_step=0.99 * np.pi) / 2
+    dE = branch_tracked_gap(f)
+    w_dE = open_phase_winding(dE, max_step=0.99 * np.pi / 2)
+    if not (np.array_equal(w_f, w) and np.allclose(w_dE, w, atol=1e-9)):  # pragma: no cover
+        raise RuntimeError("the discrete winding on the loop disagrees with the exact label; please report")
+    return lrn.unit_modulus_features(dE), w
 
 
 def distance_to_lines(points: ArrayLike, lines: ArrayLike) -> np.ndarray:
@@ -259,3 +330,113 @@ def probability_crossings(x: ArrayLike, probs: ArrayLike, *, min_run: int = 3,
             roots = [0.5 * (x[r0[2] - 1] + x[r1[1]])]
         out.append(Crossing(x=float(np.mean(roots)), left=a, right=b, n_sign_changes=len(roots)))
     return out
+
+
+# =============================================================== the learning experiment
+@dataclass
+class TransitionRun:
+    """Result of :func:`learn_transition` for one threshold ``T``.
+
+    ``acc_test1`` / ``acc_test2``: accuracy of the (ensemble-averaged)
+    prediction on test set I (``s < T``) and along the cut (test set II);
+    ``acc_test1_by_class``: test-I accuracy per true label value;
+    ``members``: one dict per trained network (``seed``, ``acc_test1``,
+    ``acc_test2``, ``train_acc``, ``epochs``, ``best_epoch``, ``restarted_from``);
+    ``probs_test2``: mean class probabilities along the cut, shape ``(n, C)``
+    in the order of ``classes``; ``crossings``: :func:`probability_crossings`
+    of those curves; ``histories``: loss histories of the members;
+    ``seconds``: wall-clock time of the whole run.
+    """
+
+    T: float
+    classes: tuple[float, ...]
+    sizes: dict[str, int]
+    acc_test1: float
+    acc_test2: float
+    acc_test1_by_class: dict[float, float]
+    members: list[dict]
+    probs_test2: np.ndarray
+    cut_x: np.ndarray
+    crossings: list[Crossing]
+    histories: list[dict]
+    seconds: float
+    models: list
+
+
+def learn_transition(encode: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], sets: ThresholdSets,
+                     cut_params: ArrayLike, cut_x: ArrayLike, classes, *, seeds=(1,), config=None,
+                     L: int = 32, refit_below: float = 0.99, max_restarts: int = 3,
+                     min_run: int = 3, desc: str = "") -> TransitionRun:
+    """Train the paper's CNN classifier on the deep phases of ``sets`` and locate the transitions.
+
+    ``encode(params)`` turns parameter points ``(n, 2)`` into network input
+    ``(n, L+1, 2)`` (unit-modulus curves) and *exact* label values ``(n,)``.
+    One :class:`nhtopo_lib.learning.WindingCNN` classifier is trained per seed
+    (:func:`nhtopo_lib.learning.train` with ``config``, cross-entropy in bits)
+    on ``sets.train`` with validation ``sets.val``; the class probabilities of
+    the members are averaged (a single seed = the paper's procedure).  The
+    averaged network is evaluated on test set I (``sets.test``, never seen)
+    and along the cut ``cut_params`` (test set II, positions ``cut_x``), where
+    :func:`probability_crossings` gives the predicted transitions.
+
+    A member that cannot even fit its training data (training accuracy below
+    ``refit_below``, the "dead ReLU" failure of this narrow network: the
+    one-channel bottleneck after the second convolution is stuck at zero) is
+    retrained with a new seed (``seed + 1000 * attempt``, at most
+    ``max_restarts`` times); this uses training data only and is recorded in
+    ``members``.
+    """
+    import time
+
+    from . import learning as lrn
+
+    t0 = time.perf_counter()
+    classes = tuple(float(c) for c in classes)
+    cut_params = np.asarray(cut_params, float)
+    cut_x = np.asarray(cut_x, float)
+    if len(cut_params) != len(cut_x):
+        raise ValueError("cut_params and cut_x must have the same length")
+    if not seeds:
+        raise ValueError("need at least one seed")
+    xtr, wtr = encode(sets.train)
+    xv, wv = encode(sets.val)
+    xte, wte = encode(sets.test)
+    x2, w2 = encode(cut_params)
+    ytr, yv = lrn.class_indices(wtr, classes), lrn.class_indices(wv, classes)
+    yte, y2 = lrn.class_indices(wte, classes), lrn.class_indices(w2, classes)
+    base = config or lrn.TrainingConfig(loss="ce_bits")
+    if base.loss != "ce_bits":
+        raise ValueError("learn_transition trains classifiers: use TrainingConfig(loss='ce_bits')")
+    members, models, histories, P1, P2 = [], [], [], [], []
+    for seed in seeds:
+        attempt, s = 0, int(seed)
+        while True:
+            model = lrn.WindingCNN.classifier(len(classes), L=L)
+            cfg = lrn.TrainingConfig(**{**base.__dict__, "seed": s,
+                                        "desc": f"{desc} seed {s}".strip()})
+            res = lrn.train(model, xtr, ytr, xv, yv, cfg)
+            train_acc = float(np.mean(lrn.predicted_class(lrn.predict(model, xtr)) == ytr))
+            if train_acc >= refit_below or attempt >= max_restarts:
+                break
+            attempt += 1
+            s = int(seed) + 1000 * attempt
+        p1, p2 = lrn.predict(model, xte), lrn.predict(model, x2)
+        members.append({"seed": s, "restarted_from": int(seed) if s != seed else None,
+                        "train_acc": train_acc,
+                        "acc_test1": float(np.mean(p1.argmax(1) == yte)),
+                        "acc_test2": float(np.mean(p2.argmax(1) == y2)),
+                        "epochs": res.epochs_run, "best_epoch": res.best_epoch,
+                        "seconds": res.seconds})
+        models.append(model)
+        histories.append(res.history)
+        P1.append(p1)
+        P2.append(p2)
+    p1, p2 = np.mean(P1, axis=0), np.mean(P2, axis=0)
+    by_class = lrn.accuracy_by_label(np.asarray(classes)[p1.argmax(1)], wte)
+    return TransitionRun(
+        T=sets.T, classes=classes,
+        sizes={"train": len(ytr), "val": len(yv), "test1": len(yte), "test2": len(y2)},
+        acc_test1=float(np.mean(p1.argmax(1) == yte)), acc_test2=float(np.mean(p2.argmax(1) == y2)),
+        acc_test1_by_class=by_class, members=members, probs_test2=p2, cut_x=cut_x,
+        crossings=probability_crossings(cut_x, p2, min_run=min_run), histories=histories,
+        seconds=time.perf_counter() - t0, models=models)

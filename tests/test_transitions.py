@@ -255,3 +255,48 @@ def test_dirac_refusals():
     with pytest.raises(ValueError):
         nl.winding_number(nh_dirac_f(loop[:, 0], loop[:, 1], 0.5, 3.0))
     assert np.allclose(nh_dirac_phase_boundaries() @ [3.0, 3.0, 1.0], [0.0, 6.0])
+
+
+# ----------------------------------------------------------------------------- data builders and the experiment
+def test_configuration_builders_give_unit_modulus_inputs_and_exact_labels():
+    from nhtopo_lib.transitions import nh_dirac_configurations, nh_ssh_configurations
+
+    rng = np.random.default_rng(8)
+    p = rng.uniform(-6, 6, (500, 2))
+    x, w = nh_ssh_configurations(p)
+    assert x.shape == (500, 33, 2) and x.dtype == np.float32
+    assert np.allclose(np.hypot(x[..., 0], x[..., 1]), 1, atol=1e-6)
+    assert np.array_equal(w, nh_ssh_interband_winding(p[:, 1], p[:, 0]))
+    q = np.stack([rng.uniform(-6, 6, 500), rng.uniform(0, 6, 500)], -1)
+    x, w = nh_dirac_configurations(q, rng)
+    assert x.shape == (500, 33, 2)
+    assert np.array_equal(w, nh_dirac_interband_winding(q[:, 0], q[:, 1]))
+    # antiperiodic input for w = 1/2: the last point is minus the first
+    half = w == 0.5
+    assert np.allclose(x[half, -1], -x[half, 0], atol=1e-6) and np.allclose(x[~half, -1], x[~half, 0], atol=1e-6)
+    with pytest.raises(ValueError, match="phase boundary"):
+        nh_ssh_configurations([[0.5, 0.5]])
+
+
+def test_learn_transition_plumbing_on_a_small_dirac_problem():
+    from nhtopo_lib.learning import TrainingConfig
+    from nhtopo_lib.transitions import NH_DIRAC_CLASSES, learn_transition, nh_dirac_configurations
+
+    lines = nh_dirac_phase_boundaries()
+    rng = np.random.default_rng(9)
+    sets = sample_threshold_sets(lambda r, n: np.stack([r.uniform(-6, 6, n), r.uniform(0, 6, n)], -1),
+                                 lambda p: distance_to_lines(p, lines), 0.5, n_train=3000, n_val=500,
+                                 n_test=500, rng=rng)
+    cut_m = np.linspace(-6, 6, 120)
+    cut = np.stack([cut_m, np.full(120, 3.0)], -1)
+    cfg = TrainingConfig(loss="ce_bits", max_epochs=12, batch_size=64, lr=4e-3, progress=False)
+    run = learn_transition(lambda p: nh_dirac_configurations(p, rng), sets, cut, cut_m, NH_DIRAC_CLASSES,
+                           seeds=(1, 2), config=cfg)
+    assert run.sizes == {"train": 3000, "val": 500, "test1": 500, "test2": 120}
+    assert len(run.members) == 2 and run.probs_test2.shape == (120, 2)
+    assert np.allclose(run.probs_test2.sum(1), 1)
+    # even this small network finds the two transitions at m = -3, +3 (grid spacing 0.1)
+    assert [round(c.x) for c in run.crossings] == [-3, 3]
+    with pytest.raises(ValueError, match="ce_bits"):
+        learn_transition(lambda p: nh_dirac_configurations(p, rng), sets, cut, cut_m, NH_DIRAC_CLASSES,
+                         config=TrainingConfig(loss="mse", progress=False))
