@@ -179,8 +179,12 @@ def aah_base_energy(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, *, rule: str = "
     if rule == "zero":
         return np.zeros(V1.shape, dtype=complex)
     if rule == "ring-mid":
-        flat = [np.linalg.eigvals(aah_ring_matrix(a, b, 0.0, c, 0.0, L=L, beta=beta, t=t))
-                for a, b, c in zip(V1.ravel(), V2.ravel(), h.ravel())]
+        def ring_eigs(a, b, c):
+            H = aah_ring_matrix(a, b, 0.0, c, 0.0, L=L, beta=beta, t=t)
+            # h = 0: the reciprocal ring at Phi = 0 is real symmetric
+            return np.linalg.eigvalsh(H.real).astype(complex) if c == 0 else np.linalg.eigvals(H)
+
+        flat = [ring_eigs(a, b, c) for a, b, c in zip(V1.ravel(), V2.ravel(), h.ravel())]
         ev = np.array(flat).reshape(V1.shape + (L,))
         ev = np.take_along_axis(ev, np.argsort(ev.real, axis=-1, kind="stable"), axis=-1)
         m = L // 2
