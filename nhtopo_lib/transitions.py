@@ -137,7 +137,9 @@ class ThresholdSets:
     """Parameter sets of a threshold split: ``train``/``val`` have ``s >= T``, ``test`` has ``s < T``.
 
     Each is an array of shape ``(n, 2)`` of parameter points; ``s_*`` are their
-    distances to the boundaries; ``n_drawn`` counts all uniform draws used.
+    distances to the boundaries; ``n_drawn`` counts all draws made (including
+    surplus ones that were not needed) and ``frac_near`` is the fraction of all
+    draws that had ``s < T``.
     """
 
     T: float
@@ -148,6 +150,7 @@ class ThresholdSets:
     s_val: np.ndarray
     s_test: np.ndarray
     n_drawn: int
+    frac_near: float
 
 
 def _check_T(T: float) -> float:
@@ -221,7 +224,8 @@ def sample_threshold_sets(sampler: Callable[[np.random.Generator, int], np.ndarr
     pn = np.concatenate([a for a, _ in near])[:need_near]
     sn = np.concatenate([b for _, b in near])[:need_near]
     return ThresholdSets(T=T, train=pf[:n_train], val=pf[n_train:], test=pn,
-                         s_train=sf[:n_train], s_val=sf[n_train:], s_test=sn, n_drawn=drawn)
+                         s_train=sf[:n_train], s_val=sf[n_train:], s_test=sn, n_drawn=drawn,
+                         frac_near=got_near / drawn)
 
 
 @dataclass(frozen=True)
@@ -341,7 +345,8 @@ class TransitionRun:
     prediction on test set I (``s < T``) and along the cut (test set II);
     ``acc_test1_by_class``: test-I accuracy per true label value;
     ``members``: one dict per trained network (``seed``, ``acc_test1``,
-    ``acc_test2``, ``train_acc``, ``epochs``, ``best_epoch``, ``restarted_from``);
+    ``acc_test2``, ``train_acc``, ``epochs``, ``best_epoch``, ``best_val_loss``,
+    ``seconds``, ``restarted_from``);
     ``probs_test2``: mean class probabilities along the cut, shape ``(n, C)``
     in the order of ``classes``; ``crossings``: :func:`probability_crossings`
     of those curves; ``histories``: loss histories of the members;
@@ -426,6 +431,7 @@ def learn_transition(encode: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray
                         "acc_test1": float(np.mean(p1.argmax(1) == yte)),
                         "acc_test2": float(np.mean(p2.argmax(1) == y2)),
                         "epochs": res.epochs_run, "best_epoch": res.best_epoch,
+                        "best_val_loss": res.best_val_loss,
                         "seconds": res.seconds})
         models.append(model)
         histories.append(res.history)

@@ -62,6 +62,7 @@ def test_sample_threshold_sets_fixed_sizes():
     assert sets.train.shape == (3000, 2) and sets.val.shape == (500, 2) and sets.test.shape == (700, 2)
     assert sets.s_train.min() >= 0.4 and sets.s_val.min() >= 0.4 and sets.s_test.max() < 0.4
     assert np.allclose(distance_to_lines(sets.test, lines), sets.s_test)
+    assert abs(sets.frac_near - 0.326) < 0.03       # P(s < 0.4) for the uniform (-6, 6)^2 box
     with pytest.raises(ValueError, match="lower T"):
         sample_threshold_sets(lambda r, n: r.uniform(-1, 1, (n, 2)), lambda p: distance_to_lines(p, lines),
                               5.0, n_train=10, n_val=0, n_test=0, rng=rng, batch=100, max_draws=1000)
