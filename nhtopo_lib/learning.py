@@ -4,8 +4,8 @@ The set-up follows Zhang et al., Phys. Rev. A 103, 012419 (2021), whose convolut
 network is the one Zhang, Shen & Zhai (PRL 120, 066401, 2018) used for Hermitian
 windings.  Everything here is deliberately small and explicit; the code is ours.
 
-Data conventions
-----------------
+**Data conventions.**
+
 * A *configuration* is a closed complex curve ``z(k_n)`` sampled at ``L + 1`` points
   ``k_n = 2 pi n / L``, ``n = 0..L`` -- **both ends included**, so ``z_L = z_0``.  It is
   normalised point by point onto the unit circle around the base point ``b``:
@@ -19,8 +19,8 @@ Data conventions
   polynomials) -- never from a network.
 * Windings count counter-clockwise as positive (see :mod:`nhtopo_lib.winding`).
 
-Networks (paper architecture; parameter counts for ``L = 32``)
-----------------------------------------------------------------
+**Networks** (paper architecture; parameter counts for ``L = 32``):
+
 * :class:`WindingCNN` -- ``Conv2d(1 -> 32, 2x2)`` + ReLU, ``Conv2d(32 -> 1, 1x1)`` + ReLU,
   flatten to the ``L`` activations ``a_n``, ``Linear(L -> hidden)`` + ReLU,
   ``Linear(hidden -> n_out)``.  Regression (``hidden=2, n_out=1``): 262 parameters;
@@ -63,6 +63,7 @@ __all__ = [
     "cnn_input",
     "fcnn_input",
     "sample_complex_amplitudes",
+    "hatano_nelson_aspect_ratio",
     "hatano_nelson_configurations",
     "hatano_nelson_dataset",
     "laurent_band_curves",
@@ -251,15 +252,29 @@ def _k_grid(L: int) -> np.ndarray:
     return 2 * np.pi * np.arange(int(L) + 1) / int(L)
 
 
+def hatano_nelson_aspect_ratio(t_r: ArrayLike, t_l: ArrayLike) -> np.ndarray:
+    """Minor-to-major axis ratio ``| |t_l| - |t_r| | / (|t_l| + |t_r|)`` of the Hatano--Nelson ellipse.
+
+    It measures the distance to the gap closing: 0 when ``|t_r| = |t_l|`` (the loop collapses
+    onto a segment through ``E_B = 0`` and the winding is undefined), 1 for a circle.  It
+    depends only on the shape, like the unit-modulus input.
+    """
+    ar, al = np.abs(np.asarray(t_r)), np.abs(np.asarray(t_l))
+    return np.abs(al - ar) / (al + ar)
+
+
 def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L: int = 32,
                                  sign: int | None = None,
-                                 modulus_range: tuple[float, float] = (0.0, 1.0)) -> Configurations:
+                                 modulus_range: tuple[float, float] = (0.0, 1.0),
+                                 max_aspect_ratio: float | None = None) -> Configurations:
     """``n`` labelled Hatano--Nelson configurations with hopping length ``mu``.
 
     ``E(k) = t_r e^{-i mu k} + t_l e^{i mu k}`` at ``k_n = 2 pi n / L``, ``n = 0..L``, base
     energy 0, with ``t_r, t_l`` drawn by :func:`sample_complex_amplitudes`.  ``sign=+1``
     (``-1``) keeps only ``w = +mu`` (``-mu``) by ordering each drawn pair (this leaves
     the distribution of the ellipse shapes unchanged); ``None`` keeps the random sign.
+    ``max_aspect_ratio``: keep only ellipses with :func:`hatano_nelson_aspect_ratio` below
+    it (rejection sampling; used to oversample curves close to the gap closing).
 
     The label is the closed form :func:`nhtopo_lib.hatano_nelson_winding`; it is
     cross-checked against the discrete winding formula of the sampled curve (exact for
@@ -288,6 +303,8 @@ def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L
             swap = (np.abs(tl) - np.abs(tr)) * sign < 0
             tr, tl = np.where(swap, tl, tr), np.where(swap, tr, tl)
         keep = np.abs(tr) != np.abs(tl)
+        if max_aspect_ratio is not None:
+            keep &= hatano_nelson_aspect_ratio(tr, tl) < max_aspect_ratio
         tr, tl = tr[keep], tl[keep]
         x, w_disc = encode_curves(hatano_nelson_energy(k, tr, tl, mu), max_step=HN_MAX_STEP,
                                   on_unresolved="nan")
@@ -302,28 +319,39 @@ def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L
     tr, tl = np.concatenate(trs)[:n], np.concatenate(tls)[:n]
     y = hatano_nelson_winding(tr, tl, mu).astype(float)
     return Configurations(np.concatenate(xs)[:n], y,
-                          {"mu": np.full(n, mu), "t_r": tr, "t_l": tl})
+                          {"mu": np.full(n, mu), "t_r": tr, "t_l": tl,
+                           "aspect_ratio": hatano_nelson_aspect_ratio(tr, tl)})
 
 
 def hatano_nelson_dataset(mus: Sequence[int], n_per_mu: int, seed: int, *, L: int = 32,
                           balanced_signs: bool = True,
-                          modulus_range: tuple[float, float] = (0.0, 1.0)) -> Configurations:
+                          modulus_range: tuple[float, float] = (0.0, 1.0),
+                          near_gap_fraction: float = 0.0, near_gap_ratio: float = 0.1) -> Configurations:
     """Hatano--Nelson configurations, ``n_per_mu`` for each ``mu`` in ``mus``, shuffled.
 
     ``balanced_signs=True`` gives exactly half ``w = +mu`` and half ``w = -mu`` for every
     ``mu`` (the paper's 1:1:1 split over ``|w|``); otherwise the sign is random.
-    Reproducible: the same ``seed`` gives the same set.
+    ``near_gap_fraction``: this fraction of every ``(mu, sign)`` group is drawn with
+    aspect ratio below ``near_gap_ratio`` (close to the gap closing ``|t_r| = |t_l|``), the
+    rest from the plain distribution -- an oversampling of the hard cases (ours; the
+    paper does not state its sampling).  Reproducible: the same ``seed`` gives the same set.
     """
+    if not 0.0 <= near_gap_fraction <= 1.0:
+        raise ValueError("near_gap_fraction must lie in [0, 1]")
     rng = np.random.default_rng(seed)
     parts = []
+    signs = (+1, -1) if balanced_signs else (None,)
     for mu in mus:
-        if balanced_signs:
-            half = int(n_per_mu) // 2
-            parts.append(hatano_nelson_configurations(mu, half, rng, L=L, sign=+1, modulus_range=modulus_range))
-            parts.append(hatano_nelson_configurations(mu, int(n_per_mu) - half, rng, L=L, sign=-1,
-                                                      modulus_range=modulus_range))
-        else:
-            parts.append(hatano_nelson_configurations(mu, n_per_mu, rng, L=L, modulus_range=modulus_range))
+        for j, sign in enumerate(signs):
+            n = int(n_per_mu) // len(signs) + (int(n_per_mu) % len(signs) if j == 0 else 0)
+            n_near = int(round(near_gap_fraction * n))
+            if n_near:
+                parts.append(hatano_nelson_configurations(mu, n_near, rng, L=L, sign=sign,
+                                                          modulus_range=modulus_range,
+                                                          max_aspect_ratio=near_gap_ratio))
+            if n - n_near:
+                parts.append(hatano_nelson_configurations(mu, n - n_near, rng, L=L, sign=sign,
+                                                          modulus_range=modulus_range))
     return Configurations.concatenate(parts).shuffled(seed + 1)
 
 
@@ -349,12 +377,9 @@ def laurent_band_configurations(n: int, rng: np.random.Generator, *, powers: Seq
     ``E(k) = sum_{mu in powers} (t_{r,mu} e^{-i mu k} + t_{l,mu} e^{i mu k})`` with every
     amplitude drawn by :func:`sample_complex_amplitudes`; base energy 0.
 
-    Labels
-    ------
-    ``y`` is the *exact* winding of the continuous loop: the argument principle applied to
+    **Labels.** ``y`` is the *exact* winding of the continuous loop: the argument principle applied to
     the Laurent polynomial ``E(beta) = sum (t_r beta^-mu + t_l beta^mu)`` (roots inside the
-    unit circle minus the pole order, :meth:`nhtopo_lib.LaurentPoly.winding_on_circle`) --
-    no sampling involved.  ``meta["w_discrete"]`` is the discrete winding formula applied
+    unit circle minus the pole order, :func:`laurent_windings`) -- no sampling involved.  ``meta["w_discrete"]`` is the discrete winding formula applied
     to the ``L + 1`` samples the network sees (NaN where a step exceeds ``max_step``),
     ``meta["resolved"]`` marks the curves on which the two agree (only those can be
     predicted from the samples at all), ``meta["max_abs_step"]`` the largest phase step.
@@ -445,16 +470,21 @@ class WindingCNN(nn.Module):
     ``a_n`` (``n = 1..L``) goes through ``Linear(L -> hidden)`` + ReLU and
     ``Linear(hidden -> n_out)``.  ``n_out = 1``: linear regression output ``w~`` (shape
     ``(B,)``); ``n_out > 1``: logits ``(B, n_out)`` (softmax probabilities from
-    :func:`predict`).
+    :func:`predict`).  ``hidden_relu=False`` (ours, not the paper's) makes the dense
+    hidden layer linear -- same parameter count; the Hatano--Nelson chapter shows that
+    the ReLU there saturates the regression output at the largest trained ``|w|`` on one
+    side.
 
     The 2x2 convolution is evaluated as the mathematically identical matrix product
     over neighbour pairs (faster on CPUs for these tiny shapes; equality with
     ``nn.Conv2d`` is tested).
     """
 
-    def __init__(self, L: int = 32, *, kernels: int = 32, hidden: int = 2, n_out: int = 1):
+    def __init__(self, L: int = 32, *, kernels: int = 32, hidden: int = 2, n_out: int = 1,
+                 hidden_relu: bool = True):
         super().__init__()
-        self.config = {"L": int(L), "kernels": int(kernels), "hidden": int(hidden), "n_out": int(n_out)}
+        self.config = {"L": int(L), "kernels": int(kernels), "hidden": int(hidden), "n_out": int(n_out),
+                       "hidden_relu": bool(hidden_relu)}
         self.L = int(L)
         self.conv1 = nn.Conv2d(1, kernels, kernel_size=(2, 2))
         self.conv2 = nn.Conv2d(kernels, 1, kernel_size=(1, 1))
@@ -497,7 +527,8 @@ class WindingCNN(nn.Module):
 
     def dense(self, a: torch.Tensor) -> torch.Tensor:
         """The dense head applied to the activations ``a`` ``(B, L)``."""
-        out = self.fc2(F.relu(self.fc1(a)))
+        h = self.fc1(a)
+        out = self.fc2(F.relu(h) if self.config["hidden_relu"] else h)
         return out.squeeze(-1) if self.config["n_out"] == 1 else out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -702,7 +733,8 @@ class _FastStepper:
             k = model.conv1.weight.shape[0]
             self.layers = [views(model.conv1.weight, model.conv1.bias, (k, 4)) + (True,),
                            views(model.conv2.weight, model.conv2.bias, (1, k)) + (True,),
-                           views(model.fc1.weight, model.fc1.bias, tuple(model.fc1.weight.shape)) + (True,),
+                           views(model.fc1.weight, model.fc1.bias, tuple(model.fc1.weight.shape))
+                           + (model.config["hidden_relu"],),
                            views(model.fc2.weight, model.fc2.bias, tuple(model.fc2.weight.shape)) + (False,)]
             self.reshape_after = 1                                    # (B L, 1) -> (B, L)
         elif isinstance(model, WindingFCNN):
@@ -959,7 +991,9 @@ def sum_readout_predict(model: WindingCNN, x) -> np.ndarray:
     W = model.fc1.weight.detach().numpy().astype(float)
     b = model.fc1.bias.detach().numpy().astype(float)
     s = a.sum(axis=1) - (a.shape[1] - model.L) * a0
-    h = np.maximum(0.0, s[:, None] * W.mean(axis=1)[None, :] + b[None, :])
+    h = s[:, None] * W.mean(axis=1)[None, :] + b[None, :]
+    if model.config["hidden_relu"]:
+        h = np.maximum(0.0, h)
     return h @ model.fc2.weight.detach().numpy().astype(float).ravel() + float(model.fc2.bias.detach())
 
 
