@@ -28,9 +28,11 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-$(HTML_STAMP): $(STAMP) $(BOOK_SRC)
+# `jupyter-book build -W --keep-going --all .`, executing two chapters at a time (see scripts/build_book.py;
+# BOOK_JOBS=1 gives the plain serial build)
+$(HTML_STAMP): $(STAMP) $(BOOK_SRC) scripts/build_book.py
 	rm -f $@
-	$(BIN)/jupyter-book build -W --keep-going --all .
+	BOOK_JOBS=$(JOBS) $(BIN)/python scripts/build_book.py build -W --keep-going --all .
 	touch $@
 
 book: $(HTML_STAMP)
