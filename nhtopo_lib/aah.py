@@ -31,7 +31,7 @@ unit circle) is generated from the same three numbers.
 
 **Phase boundary** (closed form from the Lyapunov exponent; derived in the project's
 technical reference, checked numerically): the states are extended and ``w_Phi != 0``
-iff ``alpha > gamma_h``, i.e. iff ``V1 < V1_c`` with
+iff ``alpha > gamma_h``, i.e. iff ``V1 < V1_c`` with::
 
     V1_c e^{|h|} = 2 t cosh(alpha) + 2 sqrt(t^2 - V2^2) sinh(alpha)   (|V2| <= t),
     V1_c e^{|h|} = 2 |V2| cosh(alpha)                               (|V2| >= t).

@@ -29,7 +29,7 @@ form (``log|c|`` and the unit phase ``c/|c|``), see :class:`FluxCoefficients`.
 
 **Winding in the flux.**  With ``z = e^{i Phi}`` the determinant is ``p(z)/z`` with the
 quadratic ``p(z) = c_plus z^2 + c0 z + c_minus``, so by the argument principle its
-winding around 0 as ``Phi`` goes once around (counter-clockwise positive) is
+winding around 0 as ``Phi`` goes once around (counter-clockwise positive) is::
 
     w_Phi = (number of roots of p inside |z| < 1) - 1   in {-1, 0, +1}.
 
