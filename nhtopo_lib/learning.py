@@ -44,7 +44,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -52,7 +52,6 @@ import torch.nn.functional as F
 from numpy.typing import ArrayLike
 from torch import nn
 
-from .laurent import LaurentPoly
 from .models import hatano_nelson_energy, hatano_nelson_winding
 from .winding import DEFAULT_MAX_STEP, winding_number, wrap_phase
 
@@ -677,11 +676,43 @@ def _eval_loss(model, x, y, loss_fn, chunk: int = 8192) -> float:
     return total / len(y)
 
 
+class _PlateauSchedule:
+    """``torch.optim.lr_scheduler.ReduceLROnPlateau`` with its defaults (mode ``min``, relative
+    threshold 1e-4, no cooldown, ``min_lr`` 0), re-implemented so that the fast engine needs no
+    ``torch.optim`` (whose first import costs seconds)."""
+
+    def __init__(self, factor: float, patience: int, threshold: float = 1e-4, eps: float = 1e-8):
+        self.factor, self.patience, self.threshold, self.eps = factor, patience, threshold, eps
+        self.best, self.bad = math.inf, 0
+
+    def step(self, metric: float, lr: float) -> float:
+        if metric < self.best * (1 - self.threshold):
+            self.best, self.bad = metric, 0
+        else:
+            self.bad += 1
+        if self.bad > self.patience:
+            self.bad = 0
+            new = lr * self.factor
+            if lr - new > self.eps:
+                return new
+        return lr
+
+
 class _AutogradStepper:
     """One optimisation step with autograd and ``torch.optim.Adam`` (any model)."""
 
-    def __init__(self, model: nn.Module, opt: torch.optim.Optimizer, loss_fn):
-        self.model, self.opt, self.loss_fn = model, opt, loss_fn
+    def __init__(self, model: nn.Module, lr: float, weight_decay: float, loss_fn):
+        self.model, self.loss_fn = model, loss_fn
+        self.opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+
+    @property
+    def lr(self) -> float:
+        return self.opt.param_groups[0]["lr"]
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        for group in self.opt.param_groups:
+            group["lr"] = value
 
     def prepare(self, x: torch.Tensor) -> torch.Tensor:
         return x
@@ -706,9 +737,9 @@ class _FastStepper:
     ``torch.optim.Adam``; the tests check that both engines agree.
     """
 
-    def __init__(self, model: nn.Module, opt: torch.optim.Optimizer, loss_kind: str, weight_decay: float,
+    def __init__(self, model: nn.Module, lr: float, weight_decay: float, loss_kind: str,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
-        self.model, self.opt, self.loss_kind = model, opt, loss_kind
+        self.model, self.lr, self.loss_kind = model, float(lr), loss_kind
         self.wd, (self.b1, self.b2), self.eps = float(weight_decay), betas, eps
         params = list(model.parameters())
         with torch.no_grad():
@@ -785,7 +816,7 @@ class _FastStepper:
             if i > 0:
                 g = g.mm(W)
         self.t += 1                                                 # Adam, as torch.optim.Adam
-        lr = self.opt.param_groups[0]["lr"]
+        lr = self.lr
         grad = self.grad
         if self.wd:
             grad.add_(self.flat, alpha=self.wd)
@@ -823,13 +854,10 @@ def train(model: nn.Module, train_x, train_y, val_x, val_y,
     if len(xt) != len(yt) or len(xv) != len(yv):
         raise ValueError("numbers of configurations and labels differ")
     loss_fn = _loss_fn(cfg.loss)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = (torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=cfg.lr_factor,
-                                                        patience=cfg.lr_patience)
-             if cfg.lr_schedule == "plateau" else None)
+    sched = _PlateauSchedule(cfg.lr_factor, cfg.lr_patience) if cfg.lr_schedule == "plateau" else None
     fast = cfg.engine == "fast" and type(model) in (WindingCNN, WindingFCNN)
-    stepper = (_FastStepper(model, opt, cfg.loss, cfg.weight_decay) if fast
-               else _AutogradStepper(model, opt, loss_fn))
+    stepper = (_FastStepper(model, cfg.lr, cfg.weight_decay, cfg.loss) if fast
+               else _AutogradStepper(model, cfg.lr, cfg.weight_decay, loss_fn))
     xt_prepared = stepper.prepare(xt)
     gen = torch.Generator().manual_seed(int(cfg.seed) + 1)
     history: dict[str, list[float]] = {"train": [], "val": [], "lr": []}
@@ -855,13 +883,12 @@ def train(model: nn.Module, train_x, train_y, val_x, val_y,
             val = _eval_loss(model, xv, yv, loss_fn)
             history["train"].append(running / n)
             history["val"].append(val)
-            history["lr"].append(opt.param_groups[0]["lr"])
+            history["lr"].append(stepper.lr)
             if sched is not None:
-                sched.step(val)
+                stepper.lr = sched.step(val, stepper.lr)
             else:                                  # cosine decay to lr * lr_factor**2 at max_epochs
                 lo = cfg.lr * cfg.lr_factor ** 2
-                for group in opt.param_groups:
-                    group["lr"] = lo + 0.5 * (cfg.lr - lo) * (1 + math.cos(math.pi * epoch / cfg.max_epochs))
+                stepper.lr = lo + 0.5 * (cfg.lr - lo) * (1 + math.cos(math.pi * epoch / cfg.max_epochs))
             if val < best_val:
                 best_val, best_epoch, since_best = val, epoch, 0
                 best_state = copy.deepcopy(model.state_dict())

@@ -66,6 +66,19 @@ def test_dataset_balance_and_reproducibility():
         ml.split_configurations(a, [2000, 1001], seed=0)
 
 
+def test_near_gap_oversampling_and_aspect_ratio():
+    assert np.allclose(ml.hatano_nelson_aspect_ratio([1.0, 0.5j, 1.0], [3.0, 0.5, 0.0]), [0.5, 0.0, 1.0])
+    plain = ml.hatano_nelson_dataset([1, 2], 1000, seed=3)
+    near = ml.hatano_nelson_dataset([1, 2], 1000, seed=3, near_gap_fraction=0.5)
+    assert np.isclose(plain.meta["aspect_ratio"].min(), 0, atol=0.01)
+    f_plain = np.mean(plain.meta["aspect_ratio"] < 0.1)
+    f_near = np.mean(near.meta["aspect_ratio"] < 0.1)
+    assert 0.12 < f_plain < 0.26 and f_near >= 0.5
+    assert set(np.unique(near.y, return_counts=True)[1]) == {500}
+    with pytest.raises(ValueError):
+        ml.hatano_nelson_dataset([1], 10, seed=0, near_gap_fraction=1.5)
+
+
 def test_laurent_windings_match_library_and_sampling():
     rng = np.random.default_rng(3)
     c = rng.normal(size=(200, 7)) + 1j * rng.normal(size=(200, 7))
@@ -181,6 +194,12 @@ def test_same_seed_same_weights_and_engines_agree(small_data):
     assert torch.equal(nets[0], nets[1])                      # same seed: identical weights
     assert torch.allclose(nets[0], nets[2], atol=1e-5)        # hand-written backward == autograd
     assert not torch.allclose(nets[0], nets[3])               # another seed: other weights
+    lin = []
+    for engine in ("fast", "autograd"):                      # the linear-hidden-layer variant as well
+        m = ml.WindingCNN(hidden_relu=False)
+        ml.train(m, tr.x, tr.y, va.x, va.y, ml.TrainingConfig(max_epochs=1, seed=0, engine=engine, progress=False))
+        lin.append(_flat(m))
+    assert torch.allclose(lin[0], lin[1], atol=1e-5)
     f1, f2 = ml.WindingFCNN(), ml.WindingFCNN()
     for m, engine in [(f1, "fast"), (f2, "autograd")]:
         ml.train(m, tr.x, tr.y, va.x, va.y, ml.TrainingConfig(max_epochs=2, seed=0, engine=engine, progress=False))
@@ -219,9 +238,21 @@ def test_training_learns_restores_best_and_stops_early(small_data):
     assert r.stopped_early == (r.epochs_run < 25)
 
 
+def test_cosine_schedule_and_config_refusals(small_data):
+    tr, va = small_data
+    r = ml.train(ml.WindingFCNN(), tr.x, tr.y, va.x, va.y,
+                 ml.TrainingConfig(max_epochs=4, lr_schedule="cosine", early_stopping_patience=100, progress=False))
+    lr = r.history["lr"]
+    assert lr[0] == 1e-3 and all(a > b for a, b in zip(lr, lr[1:]))
+    for bad in [dict(loss="l1"), dict(lr_schedule="step"), dict(engine="jit"), dict(batch_size=0)]:
+        with pytest.raises(ValueError):
+            ml.TrainingConfig(**bad)
+
+
 def test_save_load_round_trip(tmp_path, small_data):
     tr, va = small_data
     for m in (ml.init_weights(ml.WindingCNN(), 1), ml.init_weights(ml.WindingFCNN(), 1),
+              ml.init_weights(ml.WindingCNN(hidden_relu=False), 1),
               ml.init_weights(ml.WindingCNN.classifier(3), 1)):
         path = ml.save_model(m, tmp_path / "net.pt", note="test", accuracy=0.5)
         m2, meta = ml.load_model(path)
@@ -257,3 +288,18 @@ def test_sum_readout_equals_network_for_uniform_dense_layer(small_data):
     d64 = ml.hatano_nelson_dataset([1], 10, seed=0, L=64)
     assert ml.sum_readout_predict(m, d64.x).shape == (10,)
     assert ml.conv_activations(m, d64.x).shape == (10, 64)
+
+
+def test_plateau_schedule_matches_torch():
+    from nhtopo_lib.learning import _PlateauSchedule
+
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.Adam([p], lr=1e-3)
+    ref = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.1, patience=3)
+    ours, lr = _PlateauSchedule(0.1, 3), 1e-3
+    losses = [1.0, 0.9, 0.95, 0.9, 0.9, 0.91, 0.9, 0.89999, 0.92, 0.93, 0.5, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6]
+    for v in losses:
+        ref.step(v)
+        lr = ours.step(v, lr)
+        assert np.isclose(lr, opt.param_groups[0]["lr"], rtol=1e-12)
+    assert lr < 1e-4
