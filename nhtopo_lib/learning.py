@@ -731,10 +731,11 @@ class _FastStepper:
     Both networks are chains of affine maps and ReLUs acting on the rows of a matrix (the
     2x2 convolution is an affine map of each neighbour pair, the 1x1 convolution one of
     the 32 channels at each position), so the gradient is a few matrix products.  All
-    parameters live in one flat buffer (the module's parameters become views of it) and
-    Adam -- with L2 added to the gradient exactly as ``torch.optim.Adam(weight_decay=)``
-    does -- is a handful of vector operations.  The arithmetic is that of autograd plus
-    ``torch.optim.Adam``; the tests check that both engines agree.
+    parameters live in one flat buffer (the module's parameters become views of it), so
+    Adam -- with L2 added to the gradient as ``torch.optim.Adam(weight_decay=)`` does --
+    is a single call of torch's fused CPU Adam kernel.  The update rule is that of
+    autograd plus ``torch.optim.Adam``; the tests check that both engines agree to
+    rounding.
     """
 
     def __init__(self, model: nn.Module, lr: float, weight_decay: float, loss_kind: str,
@@ -748,6 +749,10 @@ class _FastStepper:
         self.m = torch.zeros_like(self.flat)
         self.v = torch.zeros_like(self.flat)
         self.t = 0
+        # torch's fused CPU Adam kernel: one call instead of ~7 vector operations per step (same update
+        # rule; the unfused fallback below is used if this private API is missing)
+        self._fused = getattr(torch, "_fused_adam_", None)
+        self._steps = torch.zeros(())
         offsets, off = {}, 0
         for p in params:
             offsets[id(p)] = (off, p.numel())
@@ -815,7 +820,13 @@ class _FastStepper:
             torch.sum(g, 0, out=gb)
             if i > 0:
                 g = g.mm(W)
-        self.t += 1                                                 # Adam, as torch.optim.Adam
+        if self._fused is not None:                                 # Adam, as torch.optim.Adam
+            self._steps += 1                                        # the kernel expects the new step count
+            self._fused([self.flat], [self.grad], [self.m], [self.v], [], [self._steps], lr=self.lr,
+                        beta1=self.b1, beta2=self.b2, weight_decay=self.wd, eps=self.eps,
+                        amsgrad=False, maximize=False)
+            return loss
+        self.t += 1
         lr = self.lr
         grad = self.grad
         if self.wd:
