@@ -202,12 +202,18 @@ class GBZ:
     loops
         Sub-GBZ loops: list of complex arrays of ``z``.  Each loop follows one
         band ``eps(z)`` continuously (it is stitched across the places where
-        the root labels ``z_p``, ``z_{p+1}`` swap) and runs counter-clockwise;
-        when it is star-shaped about ``z = 0`` it starts at the smallest
-        ``arg z >= 0`` and is ordered by increasing ``arg z``.  The first point
-        is not repeated at the end (use :meth:`closed` for plotting).  For a
-        two-band sublattice-symmetric chain there is one loop; it carries the
-        two sub-GBZ energies ``E = +-sqrt(Q)`` (see :meth:`energies`).
+        the root labels ``z_p``, ``z_{p+1}`` swap, and turns at junctions
+        where three roots tie).  The GBZ is the boundary of the region
+        ``D = {z : z is among the p innermost roots at its own energy}``
+        (which contains a neighbourhood of ``z = 0``) and every loop runs with
+        ``D`` on its left: the main loop, which winds once around ``z = 0``
+        (:attr:`main_loops`), runs counter-clockwise; when it is star-shaped
+        it starts at the smallest ``arg z >= 0`` and is ordered by increasing
+        ``arg z``.  Occasional small extra loops bound islands (ccw) or holes
+        (cw) of ``D``.  The first point is not repeated at the end (use
+        :meth:`closed` for plotting).  For a two-band sublattice-symmetric
+        chain the main loop carries the two sub-GBZ energies
+        ``E = +-sqrt(Q)`` (see :meth:`energies`).
     loop_eps
         Per loop, ``eps = E**s`` at each point.
     loop_theta
@@ -707,6 +713,30 @@ class _Tracer:
         near_pair = (np.abs(roots[np.arange(n), i1] - z) <= 1e-6 * az)
         return (strictly_below <= self.R.p - 1) & (below_or_tied >= self.R.p - 1) & near_pair
 
+    def margin(self, x) -> float:
+        """Signed relative distance of the other roots from ``|z|``: positive iff ``(z, z w)`` is ``(z_p, z_{p+1})``."""
+        x = np.atleast_2d(x)[0]
+        z = complex(x[0], x[1])
+        zw = z * np.exp(1j * x[2])
+        eps = self.sigma * complex(x[3], x[4])
+        roots = self.R.z_roots(np.array([eps]))[0]
+        i1 = int(np.argmin(np.abs(roots - z)))
+        d2 = np.abs(roots - zw)
+        d2[i1] = np.inf
+        i2 = int(np.argmin(d2))
+        others = np.abs(np.delete(roots, [i1, i2]))
+        az = abs(z)
+        below = np.sort(others[others < az])
+        above = np.sort(others[others >= az])
+        nb = len(below)
+        p = self.R.p
+        if nb == p - 1:
+            gaps = [az - below[-1] if nb else np.inf, above[0] - az if len(above) else np.inf]
+            return float(min(gaps) / az)
+        if nb > p - 1:  # too many roots inside: the offending one is the largest of them
+            return float(-(az - below[p - 1]) / az)
+        return float(-(above[p - 2 - nb] - az) / az)
+
     def partners(self, x) -> list[float]:
         """Partner angles of all roots tying in modulus with ``z`` at this energy."""
         z = complex(x[0], x[1])
@@ -714,6 +744,24 @@ class _Tracer:
         r = self.R.z_roots(np.array([eps]))[0]
         near = np.abs(np.abs(r) - abs(z)) <= 1e-5 * abs(z)
         return [float(np.angle(root / z)) for root in r[near] if abs(root - z) > 1e-6 * abs(z)]
+
+    def d_on_left(self, x, t) -> bool:
+        """Is the region ``D = {z : z is among the p innermost roots at its own energy}`` on the left of ``t``?
+
+        The GBZ is the boundary of ``D``; loops are traced with ``D`` on their
+        left, so the loop around the origin runs counter-clockwise.
+        """
+        z = complex(x[0], x[1])
+        tz = complex(t[0], t[1])
+        if tz == 0:
+            return True
+        eps0 = self.sigma * complex(x[3], x[4])
+        zt = z + 1e-5 * abs(z) * 1j * tz / abs(tz)
+        ev = self.R.eps_roots(np.array([zt]))[0]
+        e = ev[np.argmin(np.abs(ev - eps0))]
+        r = np.abs(self.R.z_roots(np.array([e]))[0])
+        rank = int(np.sum(r < abs(zt) * (1 - 1e-12)))
+        return rank <= self.R.p - 1
 
     @staticmethod
     def dist(a, b) -> float:
@@ -731,7 +779,10 @@ class _Tracer:
         in ``z`` and are never subdivided).
         """
         t = self.tangent(x0)[0]
+        if not self.d_on_left(x0, t):
+            t = -t
         pts = [x0.copy()]
+        arclen = [0.0]
         breaks = []
         x = x0.copy()
         h = 0.5 * ds_max
@@ -758,20 +809,29 @@ class _Tracer:
             if not self.valid(xn)[0]:
                 xa, xs, ts = self._through_junction(x, t, h, pts, ds_max)
                 if self.dist(xa, x) > 0:
+                    arclen.append(arclen[-1] + self.dist(xa, pts[-1]))
                     pts.append(xa)
                     breaks.append(False)
-                xj = xa.copy()
-                xj[2] = xs[2] if False else xj[2]
+                arclen.append(arclen[-1])
                 pts.append(xs)
                 breaks.append(True)
                 x, t = xs, ts
-                h = 0.25 * ds_max
+                h = min(0.25, 2 * getattr(self, "last_junction_frac", 0.25)) * ds_max
                 continue
             x, t = xn, tn
             pts.append(x.copy())
             breaks.append(False)
-            if len(pts) > 6 and self.dist(x, x0) < 1.5 * self.dist(x, pts[-2]) + 1e-12:
-                if self.dist(x, x0) < 0.3 * self.dist(x, pts[-2]):
+            self._last_pts = pts
+            arclen.append(arclen[-1] + self.dist(x, pts[-2]))
+            # closed when the path comes back to the seed (seeds are regular points far from junctions,
+            # so the return is on the same branch and matches in z, theta and eps)
+            step = self.dist(x, pts[-2])
+            d0 = self.dist(x, x0)
+            if arclen[-1] > 8 * step and d0 < 1.5 * step + 1e-12:
+                if d0 > 0.3 * step and d0 > 1e-3 * ds_max:
+                    h = 0.5 * d0  # approach the seed with smaller steps
+                    continue
+                if d0 < 0.05 * step:
                     pts.pop()
                     breaks.pop()
                 breaks.append(False)  # closing segment
@@ -801,7 +861,7 @@ class _Tracer:
                 break
             k3 = min(others, key=lambda k: abs(abs(roots[k]) - abs(zz)))
             xj1, xj2 = self.junction_newton(xs_, float(np.angle(roots[k3] / zz)))
-            if xj1 is not None and self.dist(xj1, x) <= 1.5 * self.dist(xb, x) + 1e-12 and \
+            if xj1 is not None and 1e-9 * ds_max < self.dist(xj1, x) <= 1.5 * self.dist(xb, x) + 1e-12 and \
                     self.valid(xj1)[0]:
                 xa = xj1
                 hi = lo = 0.0
@@ -818,29 +878,37 @@ class _Tracer:
         z_prev = complex(pts[-1][0], pts[-1][1]) if self.dist(pts[-1], xa) > 0 else \
             complex(pts[-2][0], pts[-2][1])
         zJ = complex(xa[0], xa[1])
-        best = None
+        cands = []
         for th2 in self.partners(xa):
             if abs(np.angle(np.exp(1j * (th2 - xa[2])))) < 1e-6:
                 continue
             xj1, xj2 = self.junction_newton(xa, th2)
             if xj1 is None:
                 continue
-            x2 = xj2
-            xa_exact = xj1
-            t2 = self.tangent(x2)[0]
-            for sgn in (1.0, -1.0):
-                for frac in (0.02, 0.1, 0.3):
+            cands.append((xj1, xj2, self.tangent(xj2)[0]))
+        best = None
+        back = np.angle(z_prev - zJ)  # direction pointing back along the incoming edge
+        for frac in (0.2, 0.05, 0.01, 2e-3, 4e-4, 1e-4):
+            for xj1, x2, t2 in cands:
+                for sgn in (1.0, -1.0):
                     xs, ok, _ = self.correct(x2 + sgn * frac * ds_max * t2, sgn * t2)
-                    if not ok[0] or not self.valid(xs)[0]:
+                    if not ok[0]:
                         continue
                     zs = complex(xs[0, 0], xs[0, 1])
-                    fwd = ((zs - zJ) * np.conj(zJ - z_prev)).real / abs(zs - zJ)
-                    if best is None or fwd > best[0]:
-                        best = (fwd, x2, self.tangent(x2, sgn * t2)[0], xa_exact)
-                    break
+                    if abs(zs - zJ) < 1e-3 * frac * ds_max or self.margin(xs[0]) <= 0:
+                        continue
+                    # keep D on the left: the outgoing edge is the first one clockwise from "back"
+                    turn = np.mod(back - np.angle(zs - zJ), 2 * np.pi)
+                    if turn < 1e-6:
+                        continue
+                    if best is None or turn < best[0]:
+                        best = (turn, x2, self.tangent(x2, sgn * t2)[0], xj1, frac)
+            if best is not None:
+                break
         if best is None:
             raise ValueError("the GBZ continuation reached a junction of the OBC spectrum (three roots "
                              "of equal modulus) and could not find the continuing branch")
+        self.last_junction_frac = best[4]
         return best[3], best[1], best[2]
 
     def junction_newton(self, x, th2, maxit: int = 30):
@@ -892,7 +960,10 @@ class _Tracer:
             tdir = d[idx] / np.linalg.norm(d[idx], axis=1)[:, None]
             xm, ok, _ = self.correct(mid, tdir)
             ok &= self.valid(xm)
-            # midpoints that fail (should be rare) mark the segment as unrefinable
+            seglen = np.linalg.norm(d[idx], axis=1)
+            da = np.linalg.norm(xm - pts[idx], axis=1)
+            db = np.linalg.norm(xm - nxt[idx], axis=1)
+            ok &= (da < seglen) & (db < seglen)  # the midpoint must lie between the end points
             new_pts, new_br = [], []
             okmap = dict(zip(idx.tolist(), zip(xm, ok)))
             for i in range(len(pts)):
@@ -901,21 +972,61 @@ class _Tracer:
                     new_br.append(False)
                     new_pts.append(okmap[i][0])
                     new_br.append(breaks[i])
+                elif i in okmap:
+                    # bisection failed (e.g. next to a branch point): walk the segment with small steps
+                    inner = self._retrace(pts[i], nxt[i], ds, de)
+                    for q in inner:
+                        new_br.append(False)
+                        new_pts.append(q)
+                    new_br.append(breaks[i] or inner is None or len(inner) == 0)
                 else:
-                    new_br.append(breaks[i] or (i in okmap))
+                    new_br.append(breaks[i])
             pts, breaks = np.array(new_pts), np.array(new_br, bool)
         return pts, breaks
 
+    def _retrace(self, xa, xb, ds, de, max_steps: int = 400):
+        """Points strictly between ``xa`` and ``xb`` on the curve, walked with steps <= ``ds`` (z) / ``de``."""
+        t = self.tangent(xa)[0]
+        if t @ (xb - xa) < 0:
+            t = -t
+        x = xa.copy()
+        out = []
+        h = 0.5 * ds
+        for _ in range(max_steps):
+            if self.dist(x, xb) <= 1.5 * max(ds, h):
+                return out
+            xn, ok, _ = self.correct(x + h * t, t)
+            xn = xn[0]
+            if ok[0]:
+                dz = abs(complex(xn[0] - x[0], xn[1] - x[1]))
+                dee = abs(complex(xn[3] - x[3], xn[4] - x[4]))
+                tn = self.tangent(xn, t)[0]
+                if dz <= ds and dee <= de and tn @ t >= 0.9:
+                    x, t = xn, tn
+                    out.append(x.copy())
+                    h = min(1.5 * h, 2 * ds)
+                    continue
+            h *= 0.5
+            if h < 1e-9 * ds:
+                return []
+        return []
+
 
 def _orient_and_roll(z, eps, th):
-    """Orient a loop counter-clockwise; if star-shaped start at the smallest arg z >= 0."""
+    """Keep the traced orientation (region ``D`` on the left); start star-shaped loops at the smallest arg z.
+
+    A loop winding around the origin must run counter-clockwise (``D``
+    contains a neighbourhood of ``z = 0``); it is flipped if the local test at
+    the seed point said otherwise.
+    """
     zc = np.concatenate([z, z[:1]])
     dphi = np.angle(zc[1:] / zc[:-1])
     wind = np.sum(dphi) / (2 * np.pi)
-    if wind < -0.5 or (abs(wind) < 0.5 and np.sum(zc[:-1].real * zc[1:].imag - zc[1:].real * zc[:-1].imag) < 0):
+    if wind < -0.5:
         z, eps, th = z[::-1], eps[::-1], -th[::-1]
         dphi = -dphi[::-1]
-    star = bool(np.all(dphi > 0)) and abs(np.sum(dphi) / (2 * np.pi) - 1) < 1e-6
+        wind = -wind
+    star = bool(np.all(dphi > 0)) and abs(wind - 1) < 1e-6
     if star:
         k = int(np.argmin(np.mod(np.angle(z), 2 * np.pi)))
         z, eps, th = np.roll(z, -k), np.roll(eps, -k), np.roll(th, -k)
@@ -923,7 +1034,7 @@ def _orient_and_roll(z, eps, th):
 
 
 def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, rank_rtol: float = 1e-7,
-              sym_rtol: float = 1e-13, theta_min: float = 1e-4, max_steps: int = 200_000) -> GBZ:
+              sym_rtol: float = 1e-13, theta_min: float = 1e-4, max_steps: int = 20_000) -> GBZ:
     """The GBZ of ``chain`` (any number of bands, any hopping range).
 
     Parameters
@@ -961,9 +1072,13 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
         For one-way (unidirectional) chains, flat chains or flat bands, when
         no GBZ point is found, or when the continuation fails.
     """
+    if int(points_per_loop) < 16:
+        raise ValueError("points_per_loop must be at least 16")
     R = reduced_char_poly(chain, rtol=sym_rtol)
     if R.degree >= 2:
         _check_no_flat_band(R)
+    R_full = R
+    R, kz = _period_reduced(R)  # det(H - E) may depend on z only through w = z**kz
     theta = _theta_grid(int(n_theta))
     if R.degree == 1:
         z, eps, th = _candidates_single_band(R, theta)
@@ -983,11 +1098,16 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
     r_typ = float(np.median(np.abs(z)))
     ds_max = 2 * np.pi * r_typ / int(points_per_loop)
     de_max = 4 * np.pi / int(points_per_loop)
-    coarse_ds, coarse_de = 2 * np.pi * r_typ / 32, 4 * np.pi / 32
+    coarse_ds, coarse_de = max(2 * np.pi * r_typ / 32, ds_max), max(4 * np.pi / 32, de_max)
     feats = np.column_stack([z.real, z.imag, eps.real / sigma, eps.imag / sigma])
     covered = np.zeros(z.size, bool)
-    # seeds far from branch points first
-    order = np.argsort(-np.abs(th))
+    # seeds far from junctions and branch points first (largest gap to the other roots' moduli)
+    mods = np.abs(R.z_roots(eps))
+    az = np.abs(z)
+    lo_gap = az - mods[:, R.p - 2] if R.p >= 2 else az
+    hi_gap = mods[:, R.p + 1] - az if R.p + 1 < mods.shape[1] else np.full_like(az, np.inf)
+    seed_margin = np.minimum(lo_gap, hi_gap) / az * np.minimum(np.abs(th), 1.0)
+    order = np.argsort(-seed_margin)
     loops, loop_eps, loop_th, stars = [], [], [], []
     from scipy.spatial import cKDTree
 
@@ -1014,11 +1134,12 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
         zl, el, tl = zl[keep], el[keep], tl[keep]
         if zl.size < 3:
             continue
-        zl, el, tl, star = _orient_and_roll(zl, el, tl)
-        loops.append(zl)
-        loop_eps.append(el)
-        loop_th.append(tl)
-        stars.append(star)
+        for zl_, el_, tl_ in _unreduce_loop(zl, el, tl, kz):
+            zl_, el_, tl_, star = _orient_and_roll(zl_, el_, tl_)
+            loops.append(zl_)
+            loop_eps.append(el_)
+            loop_th.append(tl_)
+            stars.append(star)
         if len(loops) > 4 * (R.degree + 1) * (R.p + R.q):
             raise ValueError("the GBZ continuation produced more loops than the model can have; "
                              "increase points_per_loop")
@@ -1026,9 +1147,51 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
         raise ValueError("the GBZ continuation failed from every seed")
     allz = np.concatenate(loops)
     alle = np.concatenate(loop_eps)
-    _, resid = _rank_check(R, allz, alle, np.inf)
-    return GBZ(loops=loops, loop_eps=loop_eps, loop_theta=loop_th, s=R.s, p=R.p, q=R.q,
+    _, resid = _rank_check(R_full, allz, alle, np.inf)
+    if kz > 1:
+        z = np.concatenate([z ** (1.0 / kz) * np.exp(2j * np.pi * j / kz) for j in range(kz)])
+        eps = np.tile(eps, kz)
+    return GBZ(loops=loops, loop_eps=loop_eps, loop_theta=loop_th, s=R_full.s, p=R_full.p, q=R_full.q,
                residual=float(np.max(resid)), star_shaped=stars, cloud_z=z, cloud_eps=eps)
+
+
+def _period_reduced(R: ReducedCharPoly):
+    """If only powers ``z**(k n)`` occur, rewrite the polynomial in ``w = z**k``; returns ``(R_w, k)``."""
+    ls = R.powers[np.any(R.coeffs != 0, axis=0)]
+    k = 0
+    for l in ls:
+        k = int(np.gcd(k, int(l)))
+    if k <= 1:
+        return R, 1
+    cols = [int(i) for i in np.flatnonzero((R.powers % k) == 0)]
+    return ReducedCharPoly(R.coeffs[:, cols].copy(), R.p // k, R.q // k, R.s), k
+
+
+def _unreduce_loop(w, eps, th, k):
+    """Map a loop in ``w = z**k`` back to the ``z``-plane (``k`` rotated copies of the k-th root)."""
+    if k == 1:
+        return [(w, eps, th)]
+    wc = np.concatenate([w, w[:1]])
+    ph = np.concatenate([[np.angle(w[0])], np.angle(w[0]) + np.cumsum(np.angle(wc[1:] / wc[:-1]))])
+    z = np.abs(w) ** (1.0 / k) * np.exp(1j * ph[:-1] / k)
+    turns = int(np.rint((ph[-1] - ph[0]) / (2 * np.pi)))
+    if turns % k == 0:  # closes after one turn in w: k separate loops
+        return [(z * np.exp(2j * np.pi * j / k), eps, th / k) for j in range(k)]
+    # otherwise the copies join into longer loops
+    step = np.exp(2j * np.pi * turns / k)
+    out, used = [], set()
+    for j in range(k):
+        if j in used:
+            continue
+        parts, jj = [], j
+        while jj not in used:
+            used.add(jj)
+            parts.append(z * np.exp(2j * np.pi * jj / k))
+            jj = (jj + turns) % k
+        n = len(parts)
+        out.append((np.concatenate(parts), np.tile(eps, n), np.tile(th / k, n)))
+    del step
+    return out
 
 
 def _check_no_flat_band(R: ReducedCharPoly) -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "PoleZeroResult",
     "pole_zero_data",
     "pole_zero_invariant",
+    "pole_zero_invariant_batch",
     "GBZWindingResult",
     "gbz_winding_data",
     "gbz_invariant",
@@ -319,6 +320,58 @@ def pole_zero_invariant(h_ab, h_ba=None) -> int:
     return pole_zero_data(h_ab, h_ba).W
 
 
+def pole_zero_invariant_batch(ab_coeffs: np.ndarray, ba_coeffs: np.ndarray, ab_low: int, ba_low: int,
+                              *, tie_rtol: float = 1e-6) -> np.ndarray:
+    """``W_pz`` for many models at once (e.g. a phase diagram), vectorised.
+
+    ``ab_coeffs[k]`` lists the coefficients of ``z**ab_low, z**(ab_low+1), ...``
+    of ``H_ab`` for model ``k`` (same for ``ba``).  Rows whose extreme
+    coefficients vanish, or whose ``p``-th and ``(p+1)``-th roots nearly tie
+    (relative gap between ``1e-10`` and ``tie_rtol``), are recomputed one by
+    one with :func:`pole_zero_data` (certified roots).  Gap closings (``E = 0``
+    on the OBC continuum: ties to ``1e-10``, or refused by
+    :func:`pole_zero_data`) are returned as NaN.
+    """
+    from .gbz import poly_roots_batch
+
+    A = np.atleast_2d(np.asarray(ab_coeffs, dtype=complex))
+    B = np.atleast_2d(np.asarray(ba_coeffs, dtype=complex))
+    if A.shape[0] != B.shape[0]:
+        raise ValueError("ab_coeffs and ba_coeffs must have the same number of rows")
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
+        raise ValueError("coefficients contain NaN or inf")
+    n = A.shape[0]
+    p = -(ab_low + ba_low)
+    ord0 = ab_low - ba_low
+    out = np.full(n, np.nan)
+    regular = (A[:, 0] != 0) & (A[:, -1] != 0) & (B[:, 0] != 0) & (B[:, -1] != 0)
+    if p > 0 and (ab_low + A.shape[1] - 1) + (ba_low + B.shape[1] - 1) > 0 and np.any(regular):
+        ra = poly_roots_batch(A[regular]) if A.shape[1] > 1 else np.zeros((int(regular.sum()), 0))
+        rb = poly_roots_batch(B[regular]) if B.shape[1] > 1 else np.zeros((int(regular.sum()), 0))
+        r = np.concatenate([ra, rb], axis=1)
+        lab = np.concatenate([np.ones(ra.shape[1]), -np.ones(rb.shape[1])])
+        o = np.argsort(np.abs(r), axis=1, kind="stable")
+        mods = np.take_along_axis(np.abs(r), o, axis=1)
+        labs = lab[o]
+        W = ord0 + labs[:, :p].sum(axis=1)
+        rel = (mods[:, p] - mods[:, p - 1]) / mods[:, p]
+        closed = rel <= 1e-10  # tie to double precision (e.g. a complex-conjugate pair straddling the cut)
+        near = (rel <= tie_rtol) & ~closed  # decide these with certified roots
+        out[regular] = np.where(closed | near, np.nan, W)
+        regular_idx = np.flatnonzero(regular)
+        redo = np.concatenate([regular_idx[near], np.flatnonzero(~regular)])
+    else:
+        redo = np.arange(n)
+    for k in redo:
+        ha = {ab_low + i: c for i, c in enumerate(A[k]) if c != 0}
+        hb = {ba_low + i: c for i, c in enumerate(B[k]) if c != 0}
+        try:
+            out[k] = pole_zero_data(ha, hb).W
+        except ValueError:
+            out[k] = np.nan
+    return out
+
+
 # --------------------------------------------------------------------------- GBZ winding
 def m2_winding_on_loop(z_loop: np.ndarray, h_ab, h_ba=None, *, max_step: float = np.pi / 2) -> int:
     """Winding number of ``M**2 = H_ab / H_ba`` along a sampled closed loop (Eq. 8).
@@ -368,21 +421,32 @@ def gbz_winding_data(h_ab, h_ba=None, *, points_per_loop: int = 600, max_refinem
     ppl = int(points_per_loop)
     last_err = None
     for _ in range(int(max_refinements) + 1):
-        g = solve_gbz(chain, points_per_loop=ppl)
+        try:
+            g = solve_gbz(chain, points_per_loop=ppl)
+        except ValueError as exc:
+            raise ValueError(f"the GBZ could not be computed for this chain ({exc}); this happens very close "
+                             "to a gap closing, where the GBZ grazes zeros or poles of M^2") from None
         main = g.main_loops
         if not main:
             raise ValueError("no GBZ loop winds around z = 0; the GBZ computation failed for this chain")
         try:
-            results = []
+            # Eq. (8) on the main loop (the deformation of the Brillouin zone).  Where the GBZ has small
+            # extra pieces (junctions of the OBC spectrum), the main loop may be traced more than once
+            # (around or past such a piece); every trace must give the same winding, and the extra
+            # pieces must not enclose zeros or poles of M^2 -- otherwise W_gbz is ambiguous and refused.
+            res = []
             for i in main:
                 z = g.loops[i]
-                wa = winding_number(ab(z), 0.0, endpoint=False, max_step=max_step)
-                wb = winding_number(ba(z), 0.0, endpoint=False, max_step=max_step)
-                results.append((m2_winding_on_loop(z, ab, ba, max_step=max_step), z, (wa, wb), i))
-            if len({r[0] for r in results}) != 1:
-                raise ValueError("the GBZ has several main loops that give different windings of M^2; "
-                                 "W_gbz is ambiguous for this chain")
-            W, z, wab, li = results[0]
+                res.append((m2_winding_on_loop(z, ab, ba, max_step=max_step), i))
+            extra = [m2_winding_on_loop(g.loops[i], ab, ba, max_step=max_step)
+                     for i in range(len(g.loops)) if i not in main and len(g.loops[i]) >= 8]
+            if len({r[0] for r in res}) != 1 or any(w != 0 for w in extra):
+                raise ValueError("the GBZ has extra pieces (junctions of the OBC spectrum) that enclose zeros "
+                                 "or poles of M^2: W_gbz along one loop is ambiguous for this chain")
+            W, li = res[0]
+            z = g.loops[li]
+            wab = (winding_number(ab(z), 0.0, endpoint=False, max_step=max_step),
+                   winding_number(ba(z), 0.0, endpoint=False, max_step=max_step))
             return GBZWindingResult(W=W, gbz=g, loop=z, n_points=len(z), windings_ab_ba=wab, sublattice=sf,
                                     loop_index=li)
         except ValueError as exc:
@@ -543,6 +607,23 @@ def zero_mode_data(h_ab, h_ba=None, n_cells: int = 100, **kwargs):
     else:
         ab, ba, _ = _off_diagonal_input(h_ab, h_ba)
         chain = off_diagonal_chain(ab.to_dict(), ba.to_dict())
+    # is the chain long enough for edge modes to exist at all?  Zero modes decay into the bulk with the
+    # moduli of the roots of Q on either side of the E = 0 root gap; their hybridisation falls like
+    # (|zeta_2mu| / |zeta_2mu+1|)**(N/2).  Demand a factor >= 1e3 (this uses only |roots|, not the invariant).
+    Q = -chain.char_poly.terms[0]
+    p = -Q.low
+    if p <= 0 or Q.high <= 0:
+        raise ValueError("the chain hops only one way: no GBZ, and no zero-mode count is meaningful")
+    mods = np.abs(Q.roots())
+    ratio = mods[p] / mods[p - 1]
+    if ratio - 1 <= 1e-9:
+        raise ValueError("gap closing: E = 0 lies on the OBC continuum (|zeta_2mu| = |zeta_2mu+1|); "
+                         "no zero-mode count can be called")
+    n_min = int(np.ceil(2 * np.log(1e3) / np.log(ratio)))
+    if int(n_cells) < n_min:
+        raise ValueError(f"cannot certify a zero-mode count at n_cells={int(n_cells)}: edge modes decay by only a "
+                         f"factor {ratio:.4g} per two cells, so their hybridisation is not yet small; "
+                         f"use n_cells >= {n_min}")
     return certified_zero_modes(chain, n_cells, **kwargs)
 
 
