@@ -111,6 +111,35 @@ from .aah import (
     aah_ring_matrix,
 )
 
+from .msr import (
+    as_chain,
+    biorthogonal_zak_phases,
+    isolated_edge_count,
+    isolated_edge_states,
+    majorana_polynomial,
+    majorana_stars,
+    msr_windings,
+    nn_chain_summed_windings,
+    non_bloch_bloch,
+    non_bloch_kappa,
+    star_windings,
+    stars_to_xyz,
+    subchain_edge_count,
+    summed_winding,
+    summed_winding_batch,
+    track_bands,
+    track_stars,
+)
+from .models import (
+    multiband_nn_bloch,
+    multiband_nn_chain,
+    pt_three_band_chain,
+    pt_three_band_edge_energies,
+    pt_three_band_ep_boundaries,
+    pt_three_band_ep_region,
+    pt_three_band_summed_winding,
+)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -139,6 +168,13 @@ __all__ = [
     "tridiagonal_eigvals", "AAH_BETA", "AAH_L", "aah_analytic_winding", "aah_base_energy",
     "aah_dense_flux_curve", "aah_flux_coefficients", "aah_flux_curves", "aah_lyapunov_estimate", "aah_hoppings", "aah_lyapunov_exponent",
     "aah_obc_eigvals", "aah_phase_boundary", "aah_potential", "aah_ring_matrix",
+    # Majorana stellar representation (MSR) of multiband chains
+    "as_chain", "biorthogonal_zak_phases", "isolated_edge_count", "isolated_edge_states", "majorana_polynomial",
+    "majorana_stars", "msr_windings", "nn_chain_summed_windings", "non_bloch_bloch", "non_bloch_kappa",
+    "star_windings", "stars_to_xyz", "subchain_edge_count", "summed_winding", "summed_winding_batch",
+    "track_bands", "track_stars", "multiband_nn_bloch", "multiband_nn_chain", "pt_three_band_chain",
+    "pt_three_band_edge_energies", "pt_three_band_ep_boundaries", "pt_three_band_ep_region",
+    "pt_three_band_summed_winding",
 ]
 
 

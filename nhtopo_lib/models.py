@@ -26,6 +26,13 @@ __all__ = [
     "nh_ssh_energy_squared",
     "nh_ssh_interband_winding",
     "nh_ssh_phase_boundaries",
+    "multiband_nn_chain",
+    "pt_three_band_chain",
+    "pt_three_band_ep_region",
+    "pt_three_band_ep_boundaries",
+    "pt_three_band_edge_energies",
+    "pt_three_band_summed_winding",
+    "multiband_nn_bloch",
 ]
 
 
@@ -283,3 +290,162 @@ def nh_ssh_creutz(a: float, b: float, t1: float, t2: float, gamma: float, *, pri
     tag = "printed Eq. 32" if printed else "reconstructed fix"
     return Chain({n: a * ssh[n] + b * cr[n] for n in (-1, 0, 1)},
                  name=f"nhSSH-Creutz({tag}, t1={t1}, gamma={gamma})")
+
+
+# --------------------------------------------------------------------------- multiband chains (MSR)
+# Nearest-neighbour multiband chain of Teo, Li, Zhang & Gong, arXiv:2002.07490 (Majorana's stellar
+# representation).  The paper's equations are not available to us: the model below is a reconstruction
+# (see the chapter "Majorana's stellar representation"), and so are the closed forms of the PT-symmetric
+# three-band family.
+
+
+def multiband_nn_chain(t_right: ArrayLike, t_left: ArrayLike, gamma: ArrayLike,
+                       name: str | None = None) -> Chain:
+    """Chain of ``J`` sites per cell with non-reciprocal nearest-neighbour hopping and gain/loss.
+
+    Reconstruction of Eq. (1) of Teo et al. (2020):
+    ``H = sum_n sum_j [t_right[j] c_{n,j+1}^dagger c_{n,j} + t_left[j] c_{n,j}^dagger c_{n,j+1}
+    + i gamma[j] c_{n,j}^dagger c_{n,j}]`` with ``c_{n,J+1} = c_{n+1,1}``: bonds ``1..J-1`` lie inside
+    the cell, bond ``J`` (site ``J`` of cell ``n`` to site 1 of cell ``n+1``) is the only inter-cell
+    bond.  ``t_right[j]`` moves a particle to the right, ``t_left[j]`` to the left (reciprocal:
+    ``t_left = t_right``); ``gamma`` is real for gain/loss (complex values are accepted).
+
+    In the library convention (``H(beta) = sum_n T_n beta**n``, ``beta = e^{ik}``) the Bloch matrix
+    is tridiagonal with ``H[j+1, j] = t_right[j]``, ``H[j, j+1] = t_left[j]``, ``H[j, j] = i gamma[j]``
+    and the corner entries ``H[0, J-1] = t_right[J-1] / beta`` (``T_{-1}``) and
+    ``H[J-1, 0] = t_left[J-1] beta`` (``T_{+1}``): the "periodic" gauge, ``H(k + 2 pi) = H(k)``.
+    ``J = 2`` is the SSH-type chain with both corners.  Raises ValueError for mismatched lengths,
+    ``J < 2`` or NaN/inf entries.
+    """
+    tr = np.atleast_1d(np.asarray(t_right, dtype=complex))
+    tl = np.atleast_1d(np.asarray(t_left, dtype=complex))
+    g = np.atleast_1d(np.asarray(gamma, dtype=complex))
+    if tr.ndim != 1 or tr.shape != tl.shape or tr.shape != g.shape:
+        raise ValueError(f"t_right, t_left and gamma must be 1D sequences of equal length J (one entry per "
+                         f"site/bond), got shapes {tr.shape}, {tl.shape}, {g.shape}")
+    J = tr.size
+    if J < 2:
+        raise ValueError("a multiband chain needs J >= 2 sites per cell")
+    _check_finite(t_right=tr, t_left=tl, gamma=g)
+    T0 = np.diag(1j * g)
+    for j in range(J - 1):
+        T0[j + 1, j] += tr[j]
+        T0[j, j + 1] += tl[j]
+    Tm = np.zeros((J, J), dtype=complex)
+    Tp = np.zeros((J, J), dtype=complex)
+    Tm[0, J - 1] = tr[J - 1]
+    Tp[J - 1, 0] = tl[J - 1]
+    return Chain({-1: Tm, 0: T0, 1: Tp}, name=name or f"multiband NN chain (J={J})")
+
+
+def pt_three_band_chain(t: float, t3: float, gamma: float) -> Chain:
+    """PT-symmetric three-band member of :func:`multiband_nn_chain` (reconstructed family).
+
+    ``t_right = t_left = (t, t, t3)``, ``gamma = (gamma, 0, -gamma)``:
+    ``H(k) = [[i gamma, t, t3 e^{-ik}], [t, 0, t], [t3 e^{ik}, t, -i gamma]]``.  This is our
+    reconstruction of the model of Figs. 2, 5 and 7 of Teo et al. (2020), inferred from the prose
+    (not verified against the paper).  Characteristic polynomial
+    ``E^3 + (gamma^2 - 2 t^2 - t3^2) E - 2 t^2 t3 cos k``.
+    """
+    _check_finite(t=t, t3=t3, gamma=gamma)
+    return multiband_nn_chain([t, t, t3], [t, t, t3], [gamma, 0.0, -gamma],
+                              name=f"PT three-band chain (t={t:g}, t3={t3:g}, gamma={gamma:g})")
+
+
+def pt_three_band_ep_region(t: ArrayLike, t3: ArrayLike, gamma: ArrayLike) -> np.ndarray:
+    """True where the Bloch bands of :func:`pt_three_band_chain` have exceptional points at real ``k``.
+
+    From the double-root condition of ``E^3 + p E - 2 t^2 t3 cos k`` (``p = gamma^2 - 2t^2 - t3^2``):
+    with ``A = 2 t^2 + t3^2 - gamma^2`` an EP exists for some real ``k`` iff ``A >= 0`` and
+    ``A^3 <= 27 t^4 t3^2`` (reconstruction of Eqs. (20)-(21) of Teo et al.).  Broadcasts.
+    """
+    _check_finite(t=t, t3=t3, gamma=gamma)
+    t, t3, g = (np.asarray(x, dtype=float) for x in (t, t3, gamma))
+    A = 2 * t ** 2 + t3 ** 2 - g ** 2
+    return (A >= 0) & (A ** 3 <= 27 * t ** 4 * t3 ** 2)
+
+
+def pt_three_band_ep_boundaries(t: ArrayLike, gamma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The EP boundary curves (reconstructed Eq. (10)) as ``t3(t)`` at fixed ``gamma``.
+
+    Returns ``(ellipse, lower, upper)``, arrays shaped like ``t`` (NaN where a branch does not
+    exist): the ellipse ``2 t^2 + t3^2 = gamma^2`` and the two "almost straight lines" given by the
+    real roots ``t3 > 0`` of ``(2 t^2 + t3^2 - gamma^2)^3 = 27 t^4 t3^2`` with
+    ``2 t^2 + t3^2 >= gamma^2`` (asymptotically ``t3 ~ t -+ sqrt(3) gamma / 2``).
+    """
+    _check_finite(t=t, gamma=gamma)
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    g2 = float(gamma) ** 2
+    ell = np.sqrt(np.where(g2 - 2 * t ** 2 >= 0, g2 - 2 * t ** 2, np.nan))
+    lower = np.full(t.shape, np.nan)
+    upper = np.full(t.shape, np.nan)
+    for i, ti in enumerate(t.ravel()):
+        # cubic in u = t3^2: (u + c)^3 - 27 t^4 u = 0 with c = 2 t^2 - gamma^2
+        c = 2 * ti ** 2 - g2
+        roots = np.roots([1.0, 3 * c, 3 * c ** 2 - 27 * ti ** 4, c ** 3])
+        u = np.sort(roots[(np.abs(roots.imag) < 1e-9 * (1 + np.abs(roots.real))) & (roots.real > 0)].real)
+        u = u[u + c >= -1e-12]
+        if u.size >= 2:
+            lower.flat[i], upper.flat[i] = np.sqrt(u[0]), np.sqrt(u[-1])
+        elif u.size == 1:
+            upper.flat[i] = np.sqrt(u[0])
+    return ell, lower, upper
+
+
+def pt_three_band_edge_energies(t: ArrayLike, gamma: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate left-edge energies ``E_pm = i gamma/2 +- sqrt(t^2 - gamma^2/4)`` of :func:`pt_three_band_chain`.
+
+    They are the eigenvalues of the two-site sub-chain (sites 1, 2) at the left end; the right-edge
+    candidates are their complex conjugates (PT image).  At ``gamma = 2 t`` the two coalesce at
+    ``E = i t`` (an exceptional point of the sub-chain: a two-fold coalescent edge state).
+    """
+    t = np.asarray(t, dtype=complex)
+    g = np.asarray(gamma, dtype=complex)
+    root = np.sqrt(t ** 2 - g ** 2 / 4)
+    return 1j * g / 2 + root, 1j * g / 2 - root
+
+
+def pt_three_band_summed_winding(t: ArrayLike, t3: ArrayLike, gamma: ArrayLike) -> np.ndarray:
+    """Closed-form isolated-edge count of :func:`pt_three_band_chain` in the long-chain limit.
+
+    A left-edge candidate ``E`` (:func:`pt_three_band_edge_energies`) is a true edge state iff its
+    decay factor ``|beta_L| = t^2 / (|t3| |E|)`` is below 1; every left state has a right-edge PT
+    partner, so the count is ``2 [Theta(|E_+| > t^2/|t3|) + Theta(|E_-| > t^2/|t3|)]``
+    (a two-fold coalescent pair at ``gamma = 2t`` counts twice).  By Eq. (8) this equals the summed
+    star winding.  This criterion is our derivation (not from the paper) and is used only as an
+    independent cross-check.  Returns an int array (scalar for scalar input).
+    """
+    Ep, Em = pt_three_band_edge_energies(t, gamma)
+    thr = np.asarray(t, dtype=float) ** 2 / np.abs(np.asarray(t3, dtype=float))
+    w = 2 * ((np.abs(Ep) > thr).astype(int) + (np.abs(Em) > thr).astype(int))
+    return int(w) if np.ndim(w) == 0 else w
+
+
+def multiband_nn_bloch(t_right: ArrayLike, t_left: ArrayLike, gamma: ArrayLike, beta: ArrayLike) -> np.ndarray:
+    """Vectorised Bloch matrices ``H(beta)`` of :func:`multiband_nn_chain` for many parameter sets.
+
+    ``t_right``, ``t_left``, ``gamma`` have shape ``P + (J,)`` (broadcast together), ``beta`` has
+    shape ``(L,)``; the result has shape ``P + (L, J, J)`` and equals
+    ``multiband_nn_chain(...).bloch(beta)`` for every parameter set.
+    """
+    tr = np.asarray(t_right, dtype=complex)
+    tl = np.asarray(t_left, dtype=complex)
+    g = np.asarray(gamma, dtype=complex)
+    tr, tl, g = np.broadcast_arrays(tr, tl, g)
+    beta = np.atleast_1d(np.asarray(beta, dtype=complex))
+    if beta.ndim != 1:
+        raise ValueError("beta must be a 1D array of momenta points")
+    _check_finite(t_right=tr, t_left=tl, gamma=g, beta=beta)
+    J = tr.shape[-1]
+    if J < 2:
+        raise ValueError("a multiband chain needs J >= 2 sites per cell")
+    P = tr.shape[:-1]
+    H = np.zeros(P + (beta.size, J, J), dtype=complex)
+    j = np.arange(J)
+    H[..., j, j] = 1j * g[..., None, :]
+    for a in range(J - 1):
+        H[..., a + 1, a] += tr[..., None, a]
+        H[..., a, a + 1] += tl[..., None, a]
+    H[..., 0, J - 1] += tr[..., None, J - 1] / beta
+    H[..., J - 1, 0] += tl[..., None, J - 1] * beta
+    return H

@@ -1,0 +1,1236 @@
+"""Majorana's stellar representation (MSR) of multiband Bloch states and the winding of the stars.
+
+Reference: W. X. Teo, L. Li, X. Zhang and J. Gong, Phys. Rev. B 101, 205309 (2020),
+arXiv:2002.07490.  The equations of that paper were not available to us; the formulas below are
+reconstructions (standard MSR, checked numerically), and the docstrings say so where it matters.
+
+**Stars of a state.**  A ``J``-component vector ``psi`` is read as a spin ``S = (J - 1)/2`` with
+``C_{S-k} = psi[k]`` (component 1 is ``m = +S``).  Its ``2S = J - 1`` Majorana stars are the roots of
+
+    P(x) = sum_{k=0}^{2S} (-1)**k * sqrt(binom(2S, k)) * psi[k] * x**(2S - k),
+
+mapped to the unit sphere by the inverse stereographic projection ``x = tan(theta/2) e^{i phi}``,
+i.e. the star at ``(sin theta cos phi, sin theta sin phi, cos theta)``.  The all-up state
+``(1, 0, ..., 0)`` has every star at the north pole.  A vanishing leading coefficient
+(``psi[0] = 0``) sends a root to ``x = infinity``: that star sits at the **south pole**
+(``theta = pi``) and is put there explicitly; a vanishing last component (``psi[J-1] = 0``) gives a
+star at the north pole.  ``phi`` is undefined (NaN) at either pole.  Multiplying ``psi`` by any
+non-zero complex number rescales ``P`` and moves no star, so stars need no gauge fixing.
+Vieta's formula gives ``prod_i x_i = psi[J-1] / psi[0]``: the *sum* of the azimuths of a band's
+stars is ``arg(psi_J / psi_1)`` modulo ``2 pi``.
+
+**Momentum and the non-Bloch shift.**  Bands are computed from ``H(k + i kappa)``, i.e. the Bloch
+matrix of :mod:`nhtopo_lib.chain` at ``beta = e^{i(k + i kappa)} = e^{-kappa} e^{ik}``; ``kappa = 0``
+is the Brillouin zone.  When the generalized Brillouin zone (GBZ) is the circle ``|beta| = r`` the
+non-Bloch shift is ``kappa = -ln r`` (:func:`non_bloch_kappa`), the convention of
+:func:`nhtopo_lib.gbz.gbz_circle_radius`; ``H(k + i kappa)`` is then the Bloch matrix of
+``chain.gauge_transformed(r)``, whose open chain is exactly similar to the original one.
+
+**Star winding** (reconstruction of Eq. (7)): ``W_n = (1/2pi) sum_i oint dk d phi_{n,i}/dk``, the
+total azimuthal winding of the stars of band ``n`` as ``k`` runs from 0 to ``2 pi`` (counter-
+clockwise positive), and the summed winding ``W = sum_n W_n`` (Eq. (8)), which counts the isolated
+edge states of the open chain, an ``m``-fold coalescent edge state counting ``m`` times.  By Vieta,
+``W_n`` is the winding of ``psi_{n,J}(k) / psi_{n,1}(k)``; the library computes it that way and
+cross-checks it against star-by-star tracking.
+
+**Band labels.**  Bands are followed in ``k`` by continuation (optimal assignment of eigenvalues and
+right eigenvectors between neighbouring momenta, with adaptive bisection where they move fast),
+never by sorting.  At the start point ``k0`` (default 0) they are numbered by increasing
+``Im E``, ties (equal ``Im E`` up to ``1e-9`` of the energy scale) broken by increasing ``Re E``.
+At an exceptional point (EP) the continuation is ambiguous by nature (the coalescing energies *and*
+eigenvectors coincide); there the coalescing bands are matched in the same ``(Im E, Re E)`` order
+on both sides of the EP (an "ordered exchange", continuous because the states coincide at the EP).
+Per-band windings therefore depend on a labelling rule at EPs; only their sum does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import comb
+from typing import Mapping, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .chain import Chain
+from .winding import wrap_phase
+
+__all__ = [
+    "majorana_polynomial",
+    "majorana_stars",
+    "stars_to_xyz",
+    "as_chain",
+    "non_bloch_kappa",
+    "non_bloch_bloch",
+    "BandTracks",
+    "track_bands",
+    "StarTracks",
+    "track_stars",
+    "star_windings",
+    "msr_windings",
+    "summed_winding",
+    "summed_winding_batch",
+    "nn_chain_summed_windings",
+    "biorthogonal_zak_phases",
+    "EdgeStates",
+    "isolated_edge_states",
+    "isolated_edge_count",
+    "subchain_edge_count",
+]
+
+_TWO_PI = 2.0 * np.pi
+
+
+# ----------------------------------------------------------------------------- Majorana stars
+def _check_states(psi: ArrayLike) -> np.ndarray:
+    psi = np.asarray(psi, dtype=complex)
+    if psi.ndim == 0:
+        raise ValueError("a state needs at least 2 components (got a scalar)")
+    if psi.shape[-1] < 2:
+        raise ValueError(f"a state needs J >= 2 components to have Majorana stars, got J = {psi.shape[-1]}")
+    if not np.all(np.isfinite(psi)):
+        raise ValueError("the state contains NaN or inf; fix the eigenvectors before computing stars")
+    if np.any(np.max(np.abs(psi), axis=-1) == 0):
+        raise ValueError("the zero vector has no Majorana stars (a state must be non-zero)")
+    return psi
+
+
+def majorana_polynomial(psi: ArrayLike) -> np.ndarray:
+    """Coefficients of the Majorana polynomial ``P(x)``, highest power first.
+
+    ``coeffs[..., k] = (-1)**k sqrt(binom(2S, k)) psi[..., k]`` multiplies ``x**(2S - k)``
+    (``2S = J - 1``).  Equivalent to the form ``sum_k (-1)^k C_{S-k} x^{2S-k} / sqrt((2S-k)! k!)``
+    up to the constant factor ``sqrt((2S)!)``.
+    """
+    psi = _check_states(psi)
+    J = psi.shape[-1]
+    w = np.array([(-1) ** k * np.sqrt(comb(J - 1, k)) for k in range(J)])
+    return psi * w
+
+
+def majorana_stars(psi: ArrayLike, *, tol: float = 1e-13) -> tuple[np.ndarray, np.ndarray]:
+    """Majorana stars ``(theta, phi)`` of one or many ``J``-component states.
+
+    Parameters
+    ----------
+    psi
+        Array of shape ``(..., J)``; the last axis holds the components (component 1 = ``m = +S``).
+    tol
+        A leading coefficient with ``|psi[0]| <= tol * max_k |coeff_k|`` counts as zero: each such
+        vanishing coefficient puts one star exactly at the south pole (``theta = pi``).
+
+    Returns
+    -------
+    theta, phi
+        Arrays of shape ``(..., J - 1)``: polar angle in ``[0, pi]`` and azimuth in ``(-pi, pi]``
+        of every star (stars unordered).  ``phi`` is NaN for stars exactly at a pole.
+
+    Raises
+    ------
+    ValueError
+        For NaN/inf input, the zero vector or ``J < 2``.
+    """
+    from .gbz import poly_roots_batch
+
+    c = majorana_polynomial(psi)
+    shape = c.shape[:-1]
+    J = c.shape[-1]
+    flat = c.reshape(-1, J)
+    scale = np.max(np.abs(flat), axis=1, keepdims=True)
+    flat = np.where(np.abs(flat) <= tol * scale, 0.0, flat)  # exact zeros: explicit poles
+    x = poly_roots_batch(flat[:, ::-1])  # lowest power first; lost leading roots -> inf
+    x = x.reshape(shape + (J - 1,))
+    inf = ~np.isfinite(x)
+    ax = np.where(inf, 0.0, np.abs(x))
+    theta = np.where(inf, np.pi, 2.0 * np.arctan(ax))
+    phi = np.where(inf | (ax == 0), np.nan, np.angle(np.where(inf, 1.0, x)))
+    return theta, phi
+
+
+def stars_to_xyz(theta: ArrayLike, phi: ArrayLike) -> np.ndarray:
+    """Unit vectors ``(sin theta cos phi, sin theta sin phi, cos theta)``; shape ``theta.shape + (3,)``.
+
+    A NaN azimuth (star at a pole) is harmless: ``sin theta = 0`` there.
+    """
+    theta = np.asarray(theta, dtype=float)
+    phi = np.nan_to_num(np.asarray(phi, dtype=float), nan=0.0)
+    s = np.sin(theta)
+    return np.stack([s * np.cos(phi), s * np.sin(phi), np.cos(theta)], axis=-1)
+
+
+# ----------------------------------------------------------------------------- chains and kappa
+def as_chain(blocks: Chain | Mapping[int, ArrayLike]) -> Chain:
+    """A :class:`~nhtopo_lib.chain.Chain` from a chain or a mapping ``{n: T_n}`` of ``J x J`` blocks.
+
+    Raises ValueError (from :class:`Chain`) for non-square blocks, blocks of different sizes, NaN or
+    non-integer hopping ranges, and here for one-band chains (no stars).
+    """
+    chain = blocks if isinstance(blocks, Chain) else Chain(blocks)
+    if chain.nbands < 2:
+        raise ValueError("Majorana stars need J >= 2 bands; this chain has one band per cell")
+    return chain
+
+
+def _nn_form(chain: Chain):
+    """``(t_right, t_left, onsite)`` if ``chain`` has the :func:`~nhtopo_lib.models.multiband_nn_chain` form.
+
+    That is: blocks ``-1, 0, 1`` only, a tridiagonal cell ``T_0`` and a single inter-cell bond
+    ``T_{-1}[0, J-1]``, ``T_{+1}[J-1, 0]``; then the open chain is tridiagonal in site order.
+    Returns None otherwise.
+    """
+    J = chain.nbands
+    if set(chain.blocks) - {-1, 0, 1}:
+        return None
+    z = np.zeros((J, J), complex)
+    T0, Tm, Tp = (chain.blocks.get(n, z) for n in (0, -1, 1))
+    mask = np.zeros((J, J), bool)
+    mask[0, J - 1] = True
+    if J == 2:  # both corners of a 2x2 block are "inter-cell" entries
+        if np.any(Tm[~mask] != 0) or np.any(Tp[~mask.T] != 0):
+            return None
+    elif np.any(Tm[~mask] != 0) or np.any(Tp[~mask.T] != 0) or np.any(np.triu(T0, 2) != 0) \
+            or np.any(np.tril(T0, -2) != 0):
+        return None
+    tR = np.array([T0[j + 1, j] for j in range(J - 1)] + [Tm[0, J - 1]])
+    tL = np.array([T0[j, j + 1] for j in range(J - 1)] + [Tp[J - 1, 0]])
+    return tR, tL, np.diag(T0).copy()
+
+
+def _open_nn_eigvals(form, n_cells: int) -> np.ndarray:
+    """Eigenvalues of the open NN chain from its diagonal and hopping products (O(n^2) QL).
+
+    A diagonal similarity (such as the imaginary gauge transform) does not change the products,
+    so this needs no gauge transform and is as well conditioned as the symmetrised chain.
+    """
+    from .tridiagonal import tridiagonal_eigvals
+
+    tR, tL, d = form
+    diag = np.tile(d, n_cells)
+    prods = np.tile(tR * tL, n_cells)[:-1]
+    return tridiagonal_eigvals(diag, prods, sort="none")
+
+
+def _single_loop_gbz_radius(chain: Chain) -> float | None:
+    """Exact GBZ radius when ``det(H(beta) - E) = a/beta + Q(E) + b beta`` with constant ``a, b``.
+
+    Then the two roots ``beta_1 beta_2 = a/b`` have equal moduli on the GBZ, ``r = sqrt|a/b|``
+    (every nearest-neighbour chain with a single inter-cell bond has this form).  None otherwise.
+    """
+    terms = chain.char_poly.terms
+    for p in terms[1:]:
+        if not p.is_zero and (p.low != 0 or p.high != 0):
+            return None
+    p0 = terms[0]
+    if p0.is_zero or p0.low != -1 or p0.high != 1:
+        return None
+    a, b = complex(p0.coeffs[0]), complex(p0.coeffs[-1])
+    if a == 0 or b == 0:
+        return None
+    return float(np.sqrt(abs(a / b)))
+
+
+def non_bloch_kappa(chain: Chain | Mapping[int, ArrayLike]) -> float:
+    """The non-Bloch shift ``kappa = -ln r`` of a chain whose GBZ is the circle ``|beta| = r``.
+
+    ``H(k + i kappa)`` (Bloch matrix at ``beta = e^{-kappa} e^{ik}``) then reproduces the continuum
+    of the long open chain.  For characteristic polynomials of the form ``a/beta + Q(E) + b beta``
+    (nearest-neighbour multiband chains with one inter-cell bond) ``r = sqrt|a/b|`` exactly;
+    otherwise :func:`nhtopo_lib.gbz.gbz_circle_radius` solves the GBZ.
+
+    Raises
+    ------
+    ValueError
+        If the GBZ is not a circle: no single ``kappa`` exists.  The message says what to do.
+    """
+    chain = chain if isinstance(chain, Chain) else Chain(chain)
+    r = _single_loop_gbz_radius(chain)
+    if r is None:
+        from .gbz import gbz_circle_radius
+
+        try:
+            r = gbz_circle_radius(chain)
+        except ValueError as exc:
+            raise ValueError(f"cannot derive a single non-Bloch shift kappa: {exc}. The MSR winding needs "
+                             "H(k + i kappa) on a circular GBZ; pass kappa=<number> explicitly only if you "
+                             "know the right deformation, or study the chain on its GBZ loops "
+                             "(nhtopo_lib.solve_gbz) instead") from None
+    return float(-np.log(r))
+
+
+def non_bloch_bloch(chain: Chain, k: ArrayLike, kappa: float = 0.0) -> np.ndarray:
+    """``H(k + i kappa)``: the Bloch matrix at ``beta = e^{-kappa} e^{ik}``, shape ``k.shape + (J, J)``."""
+    k = np.asarray(k, dtype=float)
+    return chain.bloch(np.exp(-float(kappa)) * np.exp(1j * k))
+
+
+def _resolve_kappa(chain: Chain, kappa) -> float:
+    if kappa is None:
+        return non_bloch_kappa(chain)
+    kappa = float(kappa)
+    if not np.isfinite(kappa):
+        raise ValueError("kappa must be a finite number (or None to derive it from the GBZ)")
+    return kappa
+
+
+# ----------------------------------------------------------------------------- band tracking
+def _eig_normalised(H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    E, V = np.linalg.eig(H)
+    V = V / np.linalg.norm(V, axis=-2, keepdims=True)
+    return E, V
+
+
+def _tolerant_order(E: np.ndarray, scale: float, rtol: float = 1e-9) -> np.ndarray:
+    """Indices ordering ``E`` by increasing Im, ties within ``rtol*scale`` broken by increasing Re."""
+    order = np.argsort(E.imag, kind="stable")
+    tol = rtol * scale
+    out = []
+    i = 0
+    while i < len(order):
+        j = i + 1
+        while j < len(order) and E.imag[order[j]] - E.imag[order[j - 1]] <= tol:
+            j += 1
+        group = order[i:j]
+        out.extend(group[np.argsort(E.real[group], kind="stable")])
+        i = j
+    return np.array(out, dtype=int)
+
+
+def _ratio(V: np.ndarray) -> np.ndarray:
+    """``psi_J conj(psi_1)`` per eigenvector column (phase = arg(psi_J/psi_1), gauge invariant)."""
+    return V[..., -1, :] * np.conj(V[..., 0, :])
+
+
+def _clusters(E: np.ndarray, pairs: set) -> list[list[int]]:
+    parent = list(range(len(E)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(E)):
+        groups.setdefault(find(i), []).append(i)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _star_match(ta, pa, tb, pb):
+    """Match two star sets (Hungarian on chordal distance); returns (perm, max distance)."""
+    from scipy.optimize import linear_sum_assignment
+
+    xa, xb = stars_to_xyz(ta, pa), stars_to_xyz(tb, pb)
+    cost = np.linalg.norm(xa[:, None, :] - xb[None, :, :], axis=-1)
+    r, c = linear_sum_assignment(cost)
+    perm = np.empty(len(r), dtype=int)
+    perm[r] = c
+    return perm, cost
+
+
+@dataclass
+class BandTracks:
+    """Bands of ``H(k + i kappa)`` followed continuously over one period ``k0 .. k0 + 2 pi``.
+
+    Attributes
+    ----------
+    k
+        Increasing momenta (adaptive grid), ``k[0] = k0``, ``k[-1] = k0 + 2 pi``.
+    energies
+        ``(L, J)``: ``energies[i, n]`` is band ``n`` at ``k[i]`` (continuation labels).
+    vectors
+        ``(L, J, J)``: ``vectors[i, :, n]`` its unit-norm right eigenvector (arbitrary phase).
+    monodromy
+        Band ``n`` arrives at ``k0 + 2 pi`` as band ``monodromy[n]`` of ``k0``; the identity unless
+        the bands braid.
+    exceptional
+        ``[(k, labels), ...]``: momenta (to ``k_resolution``) where the continuation met an EP-like
+        coalescence of the listed bands and used the ordered exchange (module docstring).
+    critical
+        Momenta where a band's ``psi_1`` or ``psi_J`` vanishes (a star on a pole, a transition):
+        windings are undefined there.
+    kappa
+        The non-Bloch shift used.
+    min_separation
+        Smallest distance between two band energies over the grid (small: near an EP).
+    """
+
+    k: np.ndarray
+    energies: np.ndarray
+    vectors: np.ndarray
+    monodromy: tuple
+    exceptional: list = field(default_factory=list)
+    critical: list = field(default_factory=list)
+    kappa: float = 0.0
+    min_separation: float = np.inf
+
+    @property
+    def nbands(self) -> int:
+        return self.energies.shape[1]
+
+    def cycles(self) -> list[tuple[int, ...]]:
+        """Cycles of :attr:`monodromy` (each band in exactly one; length 1 = band closes on itself)."""
+        seen, out = set(), []
+        for n in range(self.nbands):
+            if n in seen:
+                continue
+            cyc, m = [], n
+            while m not in seen:
+                seen.add(m)
+                cyc.append(m)
+                m = self.monodromy[m]
+            out.append(tuple(cyc))
+        return out
+
+    def band_phase_changes(self) -> np.ndarray:
+        """``(1/2pi) x`` change of ``arg(psi_J/psi_1)`` of every band over the tracked period."""
+        rho = _ratio(self.vectors)
+        return np.sum(wrap_phase(np.diff(np.angle(rho), axis=0)), axis=0) / _TWO_PI
+
+
+def track_bands(chain: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.0, *, k0: float = 0.0,
+                n_init: int = 256, max_phase_step: float = np.pi / 4, stars: bool = False,
+                max_star_step: float = 0.25, k_resolution: float = 1e-10,
+                max_points: int = 200_000) -> BandTracks:
+    """Follow the bands of ``H(k + i kappa)`` by continuation over ``k in [k0, k0 + 2 pi]``.
+
+    Algorithm: eigenpairs on a uniform grid of ``n_init`` intervals; on every interval the bands
+    are matched by an optimal assignment (Hungarian) of the cost
+    ``|E_a - E_b| / scale + (1 - |<v_a|v_b>|)``.  An interval is bisected while (i) the matching is
+    not clear-cut (the chosen partner is not at least twice as close as any other candidate), (ii)
+    a band's ``arg(psi_J/psi_1)`` jumps by more than ``max_phase_step`` or (iii, if ``stars``) a
+    Majorana star moves by more than ``max_star_step`` (chordal distance) or its azimuth by more than
+    ``max_phase_step``.  An interval shorter than ``k_resolution`` that still fails (i) holds an
+    exceptional point: the coalescing bands are matched in ``(Im E, Re E)`` order on both sides
+    (recorded in ``exceptional``).  One that still fails (ii) has a star on a pole (recorded in
+    ``critical``).  Bands are numbered at ``k0`` by increasing ``Im E``, ties by ``Re E``.
+
+    ``kappa=None`` derives the non-Bloch shift from the GBZ (:func:`non_bloch_kappa`).  Raises
+    ValueError when ``max_points`` samples do not suffice.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    chain = as_chain(chain)
+    kappa = _resolve_kappa(chain, kappa)
+    J = chain.nbands
+    r = np.exp(-kappa)
+
+    def eig_at(ks):
+        return _eig_normalised(chain.bloch(r * np.exp(1j * np.asarray(ks, dtype=float))))
+
+    k = np.linspace(k0, k0 + _TWO_PI, int(n_init) + 1)
+    E, V = eig_at(k)
+    scale = max(float(np.max(np.abs(E))), float(np.max(np.abs(chain.bloch(r)))), 1e-300)
+    # start point: avoid an (almost) degenerate k0, where the initial labels would be arbitrary
+    sep0 = np.min(np.where(np.eye(J, dtype=bool), np.inf, np.abs(E[0][:, None] - E[0][None, :])))
+    if sep0 < 1e-6 * scale:
+        raise ValueError(f"the bands are (nearly) degenerate at the start point k0 = {k0:g} (separation "
+                         f"{sep0:.2g}); pass another k0 to track_bands")
+
+    def stars_of(Vcols):
+        th, ph = majorana_stars(np.swapaxes(Vcols, -1, -2))  # (J bands, J-1 stars)
+        return th, ph
+
+    def judge(Ea, Va, Eb, Vb):
+        """Return (perm, status) with status 0 ok, 1 ambiguous, 2 phase/star step too large."""
+        dE = np.abs(Ea[:, None] - Eb[None, :]) / scale
+        ov = np.abs(np.einsum("in,im->nm", Va.conj(), Vb))
+        cost = dE + (1.0 - np.minimum(ov, 1.0))
+        rr, cc = linear_sum_assignment(cost)
+        perm = np.empty(J, dtype=int)
+        perm[rr] = cc
+        chosen = cost[np.arange(J), perm]
+        other = cost.copy()
+        other[np.arange(J), perm] = np.inf
+        second = np.minimum(other.min(axis=1), other.min(axis=0)[perm])
+        if np.any((chosen > 0.5 * second) & (chosen > 1e-12)):
+            return perm, 1
+        ra, rb = _ratio(Va), _ratio(Vb)[perm]
+        step = np.abs(wrap_phase(np.angle(rb) - np.angle(ra)))
+        if np.any(step > max_phase_step):
+            return perm, 2
+        if stars:
+            tha, pha = stars_of(Va)
+            thb, phb = stars_of(Vb[:, perm])
+            for n in range(J):
+                sp, sc = _star_match(tha[n], pha[n], thb[n], phb[n])
+                if np.max(sc[np.arange(J - 1), sp]) > max_star_step:
+                    return perm, 2
+                dphi = wrap_phase(phb[n][sp] - pha[n])
+                if np.any(np.nan_to_num(np.abs(dphi)) > max_phase_step):
+                    return perm, 2
+        return perm, 0
+
+    # ---- adaptive refinement (local criteria only)
+    ks, Es, Vs = list(k), list(E), list(V)
+    status = {}
+    pending = list(range(len(ks) - 1))
+    # store intervals by their endpoint keys; rebuild arrays after refinement
+    intervals = [(ks[i], ks[i + 1], Es[i], Vs[i], Es[i + 1], Vs[i + 1]) for i in pending]
+    final = []
+    while intervals:
+        todo, mids = [], []
+        for iv in intervals:
+            a, b, Ea, Va, Eb, Vb = iv
+            perm, st = judge(Ea, Va, Eb, Vb)
+            if st == 0 or (b - a) < k_resolution:
+                final.append((a, b, Ea, Va, Eb, Vb, perm, st))
+            else:
+                todo.append(iv)
+                mids.append(0.5 * (a + b))
+        if not todo:
+            break
+        if len(final) + 2 * len(todo) > max_points:
+            raise ValueError(f"could not resolve the bands with {max_points} momenta (fast motion or many "
+                             "near-degeneracies); increase max_points or n_init")
+        Em, Vm = eig_at(np.array(mids))
+        intervals = []
+        for iv, km, e, v in zip(todo, mids, Em, Vm):
+            a, b, Ea, Va, Eb, Vb = iv
+            intervals.append((a, km, Ea, Va, e, v))
+            intervals.append((km, b, e, v, Eb, Vb))
+    final.sort(key=lambda t: t[0])
+
+    # ---- sequential labelling (continuation), ordered exchange at EP-like intervals
+    L = len(final) + 1
+    kk = np.empty(L)
+    EE = np.empty((L, J), dtype=complex)
+    VV = np.empty((L, J, J), dtype=complex)
+    lab = _tolerant_order(final[0][2], scale)
+    kk[0], EE[0], VV[0] = final[0][0], final[0][2][lab], final[0][3][:, lab]
+    exceptional, critical = [], []
+    min_sep = np.inf
+    for i, (a, b, Ea, Va, Eb, Vb, perm, st) in enumerate(final):
+        new = perm[lab]
+        if st == 1:
+            # EP-like: clusters of bands whose assignment is ambiguous, matched in (Im, Re) order
+            dE = np.abs(Ea[:, None] - Eb[None, :])
+            near = set()
+            for n in range(J):
+                for m in range(J):
+                    if m != perm[n] and dE[n, m] <= 2.0 * dE[n, perm[n]] + 1e-12 * scale:
+                        near.add((n, int(np.flatnonzero(perm == m)[0])))
+            for cl in _clusters(Ea, near):
+                cl = np.array(cl)
+                oa = cl[_tolerant_order(Ea[cl], scale)]
+                targets = perm[cl]
+                ob = targets[_tolerant_order(Eb[targets], scale)]
+                fixed = perm.copy()
+                fixed[oa] = ob
+                perm = fixed
+            new = perm[lab]
+            bands = tuple(sorted({int(np.flatnonzero(lab == c)[0]) for c in
+                                  {x for pair in near for x in pair}}))
+            exceptional.append((0.5 * (a + b), bands))
+        elif st == 2:
+            critical.append(0.5 * (a + b))
+        lab = new
+        kk[i + 1], EE[i + 1], VV[i + 1] = b, Eb[lab], Vb[:, lab]
+        d = np.where(np.eye(J, dtype=bool), np.inf, np.abs(Eb[:, None] - Eb[None, :]))
+        min_sep = min(min_sep, float(d.min()))
+    # monodromy: match the end point (k0 + 2 pi) to the start point (same matrix)
+    dE = np.abs(EE[-1][:, None] - EE[0][None, :]) / scale
+    ov = np.abs(np.einsum("in,im->nm", VV[-1].conj(), VV[0]))
+    rr, cc = linear_sum_assignment(dE + (1.0 - np.minimum(ov, 1.0)))
+    mono = np.empty(J, dtype=int)
+    mono[rr] = cc
+    return BandTracks(k=kk, energies=EE, vectors=VV, monodromy=tuple(int(x) for x in mono),
+                      exceptional=exceptional, critical=critical, kappa=kappa, min_separation=min_sep)
+
+
+# ----------------------------------------------------------------------------- stars along k
+@dataclass
+class StarTracks:
+    """Majorana stars of one band path followed continuously over ``periods`` Brillouin zones.
+
+    ``k`` (length ``L``) runs from ``k0`` to ``k0 + 2 pi periods``; ``theta``, ``phi`` have shape
+    ``(L, J - 1)`` with stars matched between neighbouring momenta (optimal assignment of chordal
+    distances); ``phi_unwrapped`` accumulates the wrapped azimuth steps (NaN-free: a step through a
+    pole counts as 0 and is reported in ``pole_crossings``).  ``bands`` lists the band labels visited
+    in successive periods (length ``periods``).  ``winding`` is the total azimuthal winding of all
+    stars divided by ``2 pi``.
+    """
+
+    k: np.ndarray
+    theta: np.ndarray
+    phi: np.ndarray
+    phi_unwrapped: np.ndarray
+    bands: tuple
+    periods: int
+    winding: float
+    pole_crossings: int = 0
+
+    @property
+    def xyz(self) -> np.ndarray:
+        """Star positions on the unit sphere, shape ``(L, J - 1, 3)``."""
+        return stars_to_xyz(self.theta, self.phi)
+
+    @property
+    def star_windings(self) -> np.ndarray:
+        """Azimuthal winding of each individual star over the tracked periods (units of ``2 pi``)."""
+        return (self.phi_unwrapped[-1] - self.phi_unwrapped[0]) / _TWO_PI
+
+
+def track_stars(tracks: BandTracks, band: int, *, periods: int | None = None) -> StarTracks:
+    """Follow the stars of ``band`` through as many periods as needed for them to close.
+
+    The stars of a band may be permuted after one period (they exchange), and the band itself may
+    arrive as another band (:attr:`BandTracks.monodromy`).  By periodicity of ``H(k)`` the data of
+    one period suffice: period ``q`` uses the stars of band ``monodromy^q(band)``.  ``periods=None``
+    continues until both the band and every star have returned to their start.  Use a
+    :class:`BandTracks` computed with ``stars=True`` for well-resolved star steps.
+    """
+    J = tracks.nbands
+    if not 0 <= band < J:
+        raise ValueError(f"band must lie in 0..{J - 1}")
+    th1, ph1 = majorana_stars(np.swapaxes(tracks.vectors, -1, -2))  # (L, J, J-1)
+    L1 = len(tracks.k)
+    ks, TH, PH, UW = [], [], [], []
+    cur = band
+    prev = None
+    unw = np.zeros(J - 1)
+    visited = []
+    pole_steps = 0
+    q = 0
+    max_periods = periods if periods is not None else 2 * np.prod(range(1, J + 1)) * J
+    while q < max_periods:
+        visited.append(cur)
+        for i in range(L1):
+            if q > 0 and i == 0:
+                continue  # the end of the previous period is this start point
+            t, p = th1[i, cur], ph1[i, cur]
+            if prev is None:
+                order = np.arange(J - 1)
+            else:
+                order, _ = _star_match(prev[0], prev[1], t, p)
+                # order maps previous slot -> new star index
+            t, p = t[order], p[order]
+            if prev is not None:
+                step = wrap_phase(p - prev[1])
+                bad = ~np.isfinite(step)
+                pole_steps += int(np.sum(bad))
+                unw = unw + np.where(bad, 0.0, step)
+            ks.append(tracks.k[i] + _TWO_PI * q)
+            TH.append(t)
+            PH.append(p)
+            UW.append(unw.copy())
+            prev = (t, p)
+        q += 1
+        cur = tracks.monodromy[cur]
+        if periods is None and cur == band:
+            # stars must also be back in their original slots
+            t0, p0 = TH[0], PH[0]
+            perm, cost = _star_match(t0, p0, prev[0], prev[1])
+            if np.all(perm == np.arange(J - 1)) and np.max(cost[np.arange(J - 1), perm]) < 1e-6:
+                break
+    UW = np.array(UW)
+    PH = np.array(PH)
+    phi0 = np.nan_to_num(PH[0])
+    unwrapped = UW + phi0
+    return StarTracks(k=np.array(ks), theta=np.array(TH), phi=PH, phi_unwrapped=unwrapped,
+                      bands=tuple(visited), periods=q, winding=float(np.sum(UW[-1]) / _TWO_PI),
+                      pole_crossings=pole_steps)
+
+
+# ----------------------------------------------------------------------------- windings
+@dataclass
+class StarWindings:
+    """Result of :func:`star_windings`.
+
+    ``per_band[n]`` is the star winding of band ``n`` (labels of :func:`track_bands`), an integer
+    for every band that closes on itself; ``cycles`` the braid cycles of the monodromy with their
+    integer totals ``cycle_totals`` (a cycle of ``c`` bands closes after ``c`` periods);
+    ``total`` the summed winding (Eq. (8)); ``exceptional`` the EP crossings met on the way.
+    """
+
+    per_band: np.ndarray
+    total: int
+    cycles: list
+    cycle_totals: list
+    exceptional: list
+    kappa: float
+    tracks: BandTracks
+
+
+def _raise_if_critical(tracks: BandTracks) -> None:
+    if tracks.critical:
+        ks = ", ".join(f"{x:.6g}" for x in tracks.critical[:4])
+        raise ValueError(f"a Majorana star sits on a pole (psi_1 or psi_J of a band vanishes) at k = {ks}: the "
+                         "parameters lie on a transition where the star winding is undefined; move them "
+                         "slightly off the transition")
+
+
+def star_windings(chain: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.0, *,
+                  tracks: BandTracks | None = None, **track_kwargs) -> StarWindings:
+    """Per-band star windings (Eq. (7)) and their sum (Eq. (8)) from continuation-tracked bands.
+
+    ``W_n`` is computed as the winding of ``psi_{n,J}/psi_{n,1}`` along the tracked band (equal to
+    the total azimuthal winding of its stars by Vieta's formula).  Bands that braid (monodromy not
+    the identity) are reported per braid cycle; ``per_band`` then holds the cycle total divided by
+    the cycle length (not an integer in general).  Raises ValueError at a transition (a star on a
+    pole), where the winding is undefined.
+    """
+    chain = as_chain(chain)
+    if tracks is None:
+        tracks = track_bands(chain, kappa, **track_kwargs)
+    _raise_if_critical(tracks)
+    ch = tracks.band_phase_changes()
+    cycles = tracks.cycles()
+    per = np.empty(tracks.nbands)
+    totals = []
+    for cyc in cycles:
+        tot = float(np.sum(ch[list(cyc)]))
+        it = int(np.rint(tot))
+        if abs(tot - it) > 1e-6:  # pragma: no cover - the cycle closes, so this is an integer
+            raise RuntimeError(f"internal error: cycle winding {tot} is not an integer")
+        totals.append(it)
+        for n in cyc:
+            per[n] = it / len(cyc) if len(cyc) > 1 else it
+    total = int(sum(totals))
+    return StarWindings(per_band=per, total=total, cycles=cycles, cycle_totals=totals,
+                        exceptional=tracks.exceptional, kappa=tracks.kappa, tracks=tracks)
+
+
+def msr_windings(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None = None) -> list[int]:
+    """Star winding of every band of ``H(k + i kappa)`` (Eq. (7)); their sum counts isolated edge states.
+
+    Parameters
+    ----------
+    blocks
+        Mapping ``{n: T_n}`` of ``J x J`` hopping blocks (array-likes) in the library convention
+        ``H(beta) = sum_n T_n beta**n``, ``H_OBC[j, j+n] = T_n`` (or a :class:`Chain`).
+    kappa
+        Non-Bloch shift: the bands of ``H(k + i kappa)``, i.e. of the Bloch matrix at
+        ``beta = e^{i(k + i kappa)} = e^{-kappa} e^{ik}``.  ``None`` (default) derives it from the
+        GBZ, ``kappa = -ln r`` for a circular GBZ ``|beta| = r`` (:func:`non_bloch_kappa`); a number
+        overrides it (``kappa=0``: the Bloch Hamiltonian on the Brillouin zone).
+
+    Returns
+    -------
+    list of int
+        ``W_n`` for ``n = 0..J-1``.  Band labels: bands numbered at ``k = 0`` by increasing
+        ``Im E`` (ties by ``Re E``) and followed by continuation (module docstring).  For separable
+        bands this labelling is unique and so is every ``W_n``.  With exceptional points the
+        continuation uses the ordered exchange at each EP; another (equally continuous) exchange
+        would redistribute the windings among the coalescing bands, so **only the sum is
+        labelling-independent**.  Exactly at an EP momentum the coalescing bands share one
+        eigenvector, hence the same stars; the winding integrals are unaffected by this single point.
+        If bands braid (they do not close after one period even with the ordered exchange), each
+        band of a braid cycle of length ``c`` with total winding ``T`` gets ``T / c``, which must be
+        an integer here.
+
+    Raises
+    ------
+    ValueError
+        For bad blocks (shape, NaN), a non-circular GBZ with ``kappa=None``, a transition point
+        (a star on a pole: winding undefined) or a braid whose winding does not split into integers
+        (use :func:`star_windings` for the cycle totals).
+    """
+    res = star_windings(blocks, kappa)
+    out = []
+    for n, w in enumerate(res.per_band):
+        if abs(w - round(w)) > 1e-9:
+            cyc = next(c for c in res.cycles if n in c)
+            raise ValueError(f"bands {cyc} braid (they close only after {len(cyc)} periods) with total star "
+                             f"winding {res.cycle_totals[res.cycles.index(cyc)]}, which does not split into "
+                             "integer per-band windings; use star_windings(...) for the cycle totals or "
+                             "summed_winding(...) for the sum")
+        out.append(int(round(w)))
+    return out
+
+
+def _product_ratio(H: np.ndarray) -> np.ndarray:
+    """``prod_n psi_{n,J} conj(psi_{n,1})`` for unit eigenvectors (symmetric in the bands)."""
+    _, V = _eig_normalised(H)
+    return np.prod(_ratio(V), axis=-1)
+
+
+def summed_winding(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.0,
+                   **track_kwargs) -> int:
+    """Summed star winding ``W = sum_n W_n`` (Eq. (8)), independent of how bands are labelled.
+
+    Computed from continuation-tracked bands (:func:`star_windings`), which checks every band's
+    ``psi_J/psi_1`` separately.  (The label-free winding of ``prod_n psi_{n,J}/psi_{n,1}`` is *not*
+    safe on its own: when two stars cross poles at the same momentum -- e.g. PT-partner edge
+    states entering the continuum together -- their two phase jumps of ``pi`` add up to an
+    invisible ``2 pi``.)  ``kappa=None`` derives the non-Bloch shift from the GBZ.  Raises ValueError
+    at a transition (a star on a pole).
+    """
+    return star_windings(blocks, kappa, **track_kwargs).total
+
+
+def summed_winding_batch(bloch: ArrayLike, *, max_step: float = np.pi / 2) -> np.ndarray:
+    """Summed star windings of many sampled loops at once (vectorised, for phase diagrams).
+
+    ``bloch`` has shape ``(..., L, J, J)``: ``H(k_l + i kappa)`` on ``L`` equally spaced momenta of one
+    period (end point excluded).  On every step ``k_l -> k_{l+1}`` the bands are matched by the
+    permutation minimising ``sum_n |E_n(k_l) - E_{p(n)}(k_{l+1})|`` (all ``J!`` permutations are
+    tried, vectorised; intended for ``J <= 6``) and each band's ``arg(psi_J/psi_1)`` step is wrapped;
+    the summed winding is the total over bands and steps divided by ``2 pi``.  The result does not
+    depend on the matching at exceptional points (the coalescing states have nearly equal stars
+    there), only the sum over bands is returned.  Returns a float array of shape ``...`` with NaN
+    where some band's step exceeds ``max_step`` (under-resolved, or a star on/near a pole:
+    a transition).  Recompute NaN points with :func:`star_windings` or a finer ``L``.
+    """
+    from itertools import permutations
+
+    H = np.asarray(bloch, dtype=complex)
+    if H.ndim < 3 or H.shape[-1] != H.shape[-2]:
+        raise ValueError("bloch must have shape (..., L, J, J)")
+    if H.shape[-3] < 3:
+        raise ValueError("need at least 3 momenta per loop; sample more points")
+    if not np.all(np.isfinite(H)):
+        raise ValueError("bloch contains NaN or inf")
+    if not (0 < max_step < np.pi):
+        raise ValueError("max_step must lie in (0, pi)")
+    J = H.shape[-1]
+    E, V = _eig_normalised(H)
+    ph = np.angle(_ratio(V))                                   # (..., L, J)
+    zero = np.abs(_ratio(V)) == 0
+    En, phn = np.roll(E, -1, axis=-2), np.roll(ph, -1, axis=-2)
+    perms = np.array(list(permutations(range(J))))             # (P, J)
+    cost = np.stack([np.sum(np.abs(E - En[..., p]), axis=-1) for p in perms], axis=-1)
+    best = perms[np.argmin(cost, axis=-1)]                     # (..., L, J)
+    steps = wrap_phase(np.take_along_axis(phn, best, axis=-1) - ph)
+    total = np.sum(steps, axis=(-1, -2)) / _TWO_PI
+    bad = (np.max(np.abs(steps), axis=(-1, -2)) > max_step) | np.any(zero, axis=(-1, -2))
+    w = np.rint(total)
+    return np.where(bad, np.nan, w)
+
+
+def nn_chain_summed_windings(t_right: ArrayLike, t_left: ArrayLike, gamma: ArrayLike,
+                             kappa: ArrayLike = 0.0, *, levels: Sequence[int] = (32, 128, 512),
+                             track: bool = True) -> np.ndarray:
+    """Summed star windings of many :func:`~nhtopo_lib.models.multiband_nn_chain` parameter sets.
+
+    ``t_right``, ``t_left``, ``gamma`` have shape ``P + (J,)`` (broadcast), ``kappa`` broadcasts to
+    ``P``.  Every point is first evaluated with :func:`summed_winding_batch` on ``levels[0]`` momenta;
+    the points it cannot resolve are recomputed on ``levels[1]``, ``levels[2]``, ... momenta, and the
+    rest (near transitions) by adaptive band tracking (:func:`summed_winding`) if ``track`` is true.
+    Returns a float array of shape ``P``: integers, NaN where unresolved (``track=False``) or where
+    the point is (numerically) on a transition.
+    """
+    from .models import multiband_nn_bloch, multiband_nn_chain
+
+    tr, tl, g = np.broadcast_arrays(*(np.asarray(x, dtype=complex) for x in (t_right, t_left, gamma)))
+    P = tr.shape[:-1]
+    kap = np.broadcast_to(np.asarray(kappa, dtype=float), P)
+    if not np.all(np.isfinite(kap)):
+        raise ValueError("kappa must be finite")
+    out = np.full(P, np.nan)
+    todo = np.ones(P, dtype=bool)
+    for L in levels:
+        if not np.any(todo):
+            break
+        idx = np.nonzero(todo)
+        k = np.linspace(0, _TWO_PI, int(L), endpoint=False)
+        beta = np.exp(1j * k)
+        H = multiband_nn_bloch(tr[idx], tl[idx], g[idx], beta)
+        # non-Bloch: beta -> e^{-kappa} beta, i.e. scale T_{-1} by e^{kappa} and T_{+1} by e^{-kappa}
+        kk = kap[idx]
+        if np.any(kk != 0):
+            J = tr.shape[-1]
+            H[..., 0, J - 1] *= np.exp(kk)[:, None]
+            H[..., J - 1, 0] *= np.exp(-kk)[:, None]
+        w = summed_winding_batch(H)
+        out[idx] = w
+        todo[idx] = np.isnan(w)
+    if track and np.any(todo):
+        for ii in zip(*np.nonzero(todo)):
+            ch = multiband_nn_chain(tr[ii], tl[ii], g[ii])
+            try:
+                out[ii] = summed_winding(ch, float(kap[ii]))
+            except ValueError:
+                out[ii] = np.nan
+    return out
+
+
+# ----------------------------------------------------------------------------- Zak phase
+def biorthogonal_zak_phases(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.0, *,
+                            gauge: str | None = None, tracks: BandTracks | None = None,
+                            on_ep: str = "nan", **track_kwargs) -> np.ndarray:
+    """Biorthogonal Zak phases ``Z_n`` of the bands of ``H(k + i kappa)`` (reconstructed Eqs. (3)-(4)).
+
+    Discrete form on the tracked momenta ``k_0 < ... < k_M = k_0 + 2 pi``:
+    ``Z_n = -Im ln prod_j <L_n(k_j)|R_n(k_{j+1})>`` with biorthonormal left eigenvectors
+    (``<L_m|R_n> = delta_mn``) and ``R_n(k_M) = R_n(k_0)``.
+
+    ``gauge=None``: the gauge-invariant product, returned modulo ``2 pi`` in ``(-pi, pi]``.
+    ``gauge="last"`` (or ``"first"``): right eigenvectors fixed with ``psi_J`` (``psi_1``) real and
+    positive, and the small per-step phases summed without reduction; the sum over bands in the
+    ``"last"`` gauge is the integer multiple of ``pi`` that the paper quotes for separable bands
+    (a reconstruction: the paper's gauge is not known).  The two gauges differ by exactly
+    ``2 pi W_n``.
+
+    At an EP the Hamiltonian is not diagonalisable and ``Z_n`` is undefined: every band involved in
+    an EP crossing or a braid gets NaN (``on_ep="nan"``) or a ValueError (``on_ep="raise"``).
+    """
+    chain = as_chain(blocks)
+    if on_ep not in ("nan", "raise"):
+        raise ValueError("on_ep must be 'nan' or 'raise'")
+    if gauge not in (None, "last", "first"):
+        raise ValueError("gauge must be None, 'last' or 'first'")
+    if tracks is None:
+        tracks = track_bands(chain, kappa, **track_kwargs)
+    J = tracks.nbands
+    bad = set()
+    for _, bands in tracks.exceptional:
+        bad.update(bands)
+    for cyc in tracks.cycles():
+        if len(cyc) > 1:
+            bad.update(cyc)
+    if bad and on_ep == "raise":
+        raise ValueError(f"bands {sorted(bad)} pass through exceptional points (or braid): the Hamiltonian is "
+                         "not diagonalisable there and their Zak phases are undefined; use the star winding")
+    R = tracks.vectors.copy()
+    if gauge is not None:
+        comp = R[:, -1, :] if gauge == "last" else R[:, 0, :]
+        if np.min(np.abs(comp)) < 1e-12:
+            raise ValueError(f"the gauge '{gauge}' needs a component that never vanishes, but it does (a star "
+                             "on a pole); use gauge=None")
+        R = R * (np.abs(comp) / comp)[:, None, :]
+    Lh = np.linalg.inv(R)  # rows: <L_n| with <L_m|R_n> = delta
+    prods = np.einsum("inj,ijn->in", Lh[:-1], R[1:])  # <L_n(k_i)|R_n(k_{i+1})>
+    # closing: R at k_M must be the start vector (same gauge rule) -- already R[-1] ~ R[0] up to phase
+    # replace the last factor by <L(k_{M-1})|R(k_0)> so that the loop closes exactly
+    prods[-1] = np.einsum("nj,jn->n", Lh[-2], R[0])
+    if gauge is None:
+        Z = -np.angle(np.prod(prods / np.abs(prods), axis=0))
+    else:
+        Z = -np.sum(np.angle(prods), axis=0)
+    Z = Z.astype(float)
+    for n in bad:
+        Z[n] = np.nan
+    return Z
+
+
+# ----------------------------------------------------------------------------- edge states
+@dataclass
+class EdgeStates:
+    """Isolated eigenvalues of a long open chain (result of :func:`isolated_edge_states`).
+
+    Attributes
+    ----------
+    count
+        Number of isolated eigenvalues (a ``m``-fold coalescent edge state, split into ``m`` nearby
+        eigenvalues at finite length, counts ``m`` times).
+    energies
+        The isolated eigenvalues at the longest length used.
+    clusters
+        Groups of isolated eigenvalues closer to each other than ``cluster_tol`` (coalescent
+        states), as arrays of energies.
+    distances
+        Distance of each isolated eigenvalue to the (non-Bloch) continuum.
+    spectrum
+        The whole open-chain spectrum at the longest length.
+    continuum
+        Sampled continuum bands ``E_n(k + i kappa)``, shape ``(L, J)``.
+    n_cells, kappa, method, certified
+        Lengths used, non-Bloch shift, how the eigenvalues were obtained, and whether the count is
+        certified (Gershgorin discs, see :func:`isolated_edge_states`).
+    overlaps
+        For every cluster, the smallest ``|<v_a|v_b>|`` between unit right eigenvectors of its
+        members at the shorter length: close to 1 for a coalescent state (the eigenvectors become
+        parallel, an exceptional point of the open chain), small for merely degenerate states such
+        as a pair of zero modes at opposite ends.
+    """
+
+    count: int
+    energies: np.ndarray
+    clusters: list
+    distances: np.ndarray
+    spectrum: np.ndarray
+    continuum: np.ndarray
+    n_cells: tuple
+    kappa: float
+    method: str
+    certified: bool = False
+    radii: np.ndarray | None = None
+    overlaps: list = field(default_factory=list)
+
+    @property
+    def multiplicities(self) -> list[int]:
+        """Size of every cluster of nearly coincident isolated eigenvalues (``m`` of Eq. (8))."""
+        return [len(c) for c in self.clusters]
+
+
+def _continuum(chain: Chain, kappa: float, n_k: int = 2048) -> np.ndarray:
+    k = np.linspace(0, _TWO_PI, n_k, endpoint=False)
+    return np.linalg.eigvals(non_bloch_bloch(chain, k, kappa))
+
+
+def _distance_to_curves(z: np.ndarray, curves: np.ndarray) -> np.ndarray:
+    """Distance of points ``z`` to the closed polylines ``curves[:, n]`` (segments between samples)."""
+    z = np.asarray(z, dtype=complex).ravel()
+    if z.size == 0:
+        return np.zeros(0)
+    a = curves.ravel()
+    b = np.roll(curves, -1, axis=0).ravel()
+    ab = b - a
+    L2 = np.abs(ab) ** 2
+    L2 = np.where(L2 > 0, L2, 1.0)
+    out = np.empty(z.size)
+    for i in range(0, z.size, 32):
+        zi = z[i:i + 32, None]
+        t = np.clip(np.real((zi - a) * np.conj(ab)) / L2, 0.0, 1.0)
+        out[i:i + 32] = np.min(np.abs(zi - (a + t * ab)), axis=1)
+    return out
+
+
+def _cluster_values(E: np.ndarray, tol: float) -> list:
+    if E.size == 0:
+        return []
+    pairs = {(i, j) for i in range(E.size) for j in range(i + 1, E.size) if abs(E[i] - E[j]) <= tol}
+    groups = _clusters(E, pairs)
+    in_group = {i for g in groups for i in g}
+    out = [E[np.array(g)] for g in groups] + [E[[i]] for i in range(E.size) if i not in in_group]
+    return sorted(out, key=lambda c: (float(np.mean(c).imag), float(np.mean(c).real)))
+
+
+def _gershgorin_count(H: np.ndarray, candidates: np.ndarray, entry_rtol: float):
+    """Certified number of eigenvalues of ``H`` in the Gershgorin components around ``candidates``.
+
+    Returns ``(count, radii)`` or ``(None, radii)`` if the certificate fails (a component mixes
+    candidates and other eigenvalues, or the discs are unbounded).
+    """
+    from .zeromodes import gershgorin_enclosure
+
+    centers, rad, _ = gershgorin_enclosure(H, entry_rtol)
+    if not np.all(np.isfinite(rad)):
+        return None, rad
+    n = centers.size
+    order = np.argsort(centers.real)
+    pairs = set()
+    rmax = float(rad.max())
+    for ii in range(n):
+        a = order[ii]
+        for jj in range(ii + 1, n):
+            b = order[jj]
+            if centers.real[b] - centers.real[a] > rad[a] + rmax:
+                break
+            if abs(centers[a] - centers[b]) <= rad[a] + rad[b]:
+                pairs.add((int(a), int(b)))
+    comps = _clusters(centers, pairs)
+    member = {i for g in comps for i in g}
+    comps += [[i] for i in range(n) if i not in member]
+    # which discs are candidate eigenvalues (nearest centre to each candidate)
+    from scipy.optimize import linear_sum_assignment
+
+    is_cand = np.zeros(n, dtype=bool)
+    if candidates.size:
+        _, cols = linear_sum_assignment(np.abs(candidates[:, None] - centers[None, :]))
+        is_cand[cols] = True
+    count = 0
+    for comp in comps:
+        comp = np.array(comp)
+        if np.all(is_cand[comp]):
+            count += comp.size
+        elif np.any(is_cand[comp]):
+            return None, rad
+    return count, rad
+
+
+def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: int = 60,
+                         kappa: float | None = None, d_min: float = 0.02, converge_tol: float = 1e-6,
+                         cluster_tol: float = 1e-3, certify: bool = False, bits: int | None = None
+                         ) -> EdgeStates:
+    """Eigenvalues of the long open chain isolated from the continuum in the complex plane.
+
+    Method.  The continuum is the set of bands of ``H(k + i kappa)`` (densely sampled; ``kappa=None``
+    takes the non-Bloch shift of a circular GBZ).  The open chain is diagonalised at ``n_cells`` and
+    ``2 n_cells`` cells.  Skin-effect spectra are exponentially ill-conditioned, so when the GBZ is
+    the circle ``|beta| = r`` the exactly similar chain ``chain.gauge_transformed(r)`` is
+    diagonalised (double precision is then accurate); otherwise python-flint high precision
+    (``bits``, default :func:`nhtopo_lib.spectra.recommended_bits`) is used on the original chain.
+
+    An eigenvalue of the longer chain is *isolated* if its distance to the continuum exceeds
+    ``d_min`` times the spectral scale and it has converged.  Far eigenvalues closer to each other
+    than ``cluster_tol * scale`` form a cluster (a split coalescent state, whose splitting decays
+    only like the square root of its energy error); a cluster has converged if the shorter chain has
+    a cluster of the same size whose centroid lies within ``converge_tol * scale`` (edge states
+    converge exponentially with the length).  Far but unconverged eigenvalues that moved towards the
+    continuum are finite-size bulk states (they approach it algebraically, e.g. near band ends); any
+    other far, unconverged eigenvalue makes the count undecidable (ValueError).  Each eigenvalue counts once, so an
+    ``m``-fold coalescent edge state, which splits into ``m`` nearly equal eigenvalues at finite
+    length, counts ``m`` times (Eq. (8)).
+
+    ``certify=True`` (circular GBZ only) encloses every eigenvalue of the open chain in a rigorous
+    Gershgorin disc (:func:`nhtopo_lib.zeromodes.gershgorin_enclosure`, which bounds all rounding
+    errors of the double-precision eigendecomposition and of the similarity transform) and
+    certifies that the disc components around the isolated eigenvalues hold exactly ``count``
+    eigenvalues and no other eigenvalue.  Near-coalescent pairs split exponentially with the length
+    and make the eigenvector matrix ill-conditioned, so the certificate is tried at ``n_cells``,
+    ``n_cells // 2`` and ``n_cells // 4`` cells (as long as the isolated eigenvalues agree with the
+    long chain to ``1e-3`` of the scale), with rigorous python-flint enclosures as a fallback for
+    matrices of at most 150 rows.  ``certified`` reports the outcome and ``method`` the length used.
+
+    Raises ValueError if the count is undecidable at these lengths (edge states not yet split off:
+    the chain is too short or the parameters are near a transition) -- increase ``n_cells``.
+    """
+    chain = as_chain(blocks)
+    N = int(n_cells)
+    if N != n_cells or N < 4:
+        raise ValueError("n_cells must be an integer >= 4")
+    circle = True
+    if kappa is None:
+        try:
+            kappa = non_bloch_kappa(chain)
+        except ValueError:
+            circle = False
+    if circle:
+        kappa = float(kappa)
+        r = float(np.exp(-kappa))
+        gauged = chain.gauge_transformed(r) if r != 1.0 else chain
+        cont = _continuum(chain, kappa)
+        form = _nn_form(chain)
+        if form is not None:
+            specs = [_open_nn_eigvals(form, n) for n in (N, 2 * N)]
+            method = ("tridiagonal chain: complex QL on the hopping products (similarity invariant, no "
+                      "skin-effect ill-conditioning), double precision")
+        else:
+            specs = [np.linalg.eigvals(gauged.obc_matrix(n)) for n in (N, 2 * N)]
+            method = ("exact similarity diag(r^j) with the GBZ radius r = %.6g, double precision" % r
+                      if r != 1.0 else "no skin effect (kappa = 0), double precision")
+    else:
+        from .gbz import solve_gbz
+        from .spectra import eigvals, recommended_bits
+
+        g = solve_gbz(chain)
+        lo, hi = g.radius_range
+        cont = np.asarray(g.continuum)
+        cont = cont.reshape(len(cont), -1) if cont.ndim > 1 else cont[:, None]
+        rho = max(hi, 1.0 / lo, 1.0 + 1e-3)
+        specs = []
+        for n in (N, 2 * N):
+            b = bits or recommended_bits(n, rho)
+            specs.append(eigvals(chain.obc_matrix(n), bits=b))
+        kappa = float("nan")
+        method = "GBZ not a circle: python-flint high precision on the original chain"
+    scale = max(float(np.max(np.abs(specs[1]))), float(np.max(np.abs(cont))), 1e-300)
+    thr = d_min * scale
+    d_short = _distance_to_curves(specs[0], cont)
+    d_long = _distance_to_curves(specs[1], cont)
+    # clusters of nearly coincident far eigenvalues (split coalescent states) are compared as a whole:
+    # their centroid converges like the edge state itself, their splitting only like its square root
+    far1, far2 = specs[0][d_short > thr], specs[1][d_long > thr]
+    cl1 = _cluster_values(far1, cluster_tol * scale)
+    cl2 = _cluster_values(far2, cluster_tol * scale)
+    cen1 = np.array([np.mean(c) for c in cl1], dtype=complex)
+    iso, dist = [], []
+    for c in cl2:
+        cen = np.mean(c)
+        j = int(np.argmin(np.abs(cen1 - cen))) if cen1.size else -1
+        if j >= 0 and abs(cen1[j] - cen) <= converge_tol * scale and len(cl1[j]) == len(c):
+            iso.extend(c)
+            dist.extend(_distance_to_curves(np.asarray(c), cont))
+            continue
+        d2 = float(np.min(_distance_to_curves(np.asarray(c), cont)))
+        near1 = specs[0][np.argmin(np.abs(specs[0][:, None] - np.asarray(c)[None, :]), axis=0)]
+        d1 = float(np.min(_distance_to_curves(near1, cont)))
+        if d1 > d2:
+            continue  # finite-size bulk states drifting towards the continuum
+        raise ValueError(f"eigenvalue(s) near {cen:.6g}, {d2:.3g} from the continuum at {2 * N} cells, have not "
+                         f"converged since {N} cells and do not approach the continuum: an edge state with a "
+                         "long localisation length (near a transition) or a too short chain; increase n_cells")
+    iso = np.array(iso, dtype=complex)
+    certified = False
+    radii = None
+    if certify and circle:
+        from scipy.optimize import linear_sum_assignment
+
+        entry_rtol = (4 + 2 * chain.reach) * 2.0 ** -53 if r != 1.0 else 0.0
+        how = "no certificate"
+        # near-coalescent pairs split exponentially with the length and make the eigenvector matrix
+        # ill-conditioned: try shorter chains (the edge states must still be converged there)
+        for nc in sorted({N, max(N // 2, 8), max(N // 4, 8)}, reverse=True):
+            H = gauged.obc_matrix(nc)
+            spec = specs[0] if nc == N else np.linalg.eigvals(H)
+            if iso.size:
+                rr, cc = linear_sum_assignment(np.abs(iso[:, None] - spec[None, :]))
+                if np.max(np.abs(iso[rr] - spec[cc])) > 1e-3 * scale:
+                    break  # not converged at this length: shorter chains will not do better
+                cand = spec[cc]
+            else:
+                cand = np.zeros(0, dtype=complex)
+            cnt, radii = _gershgorin_count(H, cand, entry_rtol)
+            how = f"Gershgorin discs at {nc} cells"
+            if cnt is None and H.shape[0] <= 150:
+                from .spectra import eigvals_certified
+
+                try:
+                    mids, rads = eigvals_certified(H, 128)
+                    tol = max(1e-6 * scale, 1e3 * float(rads.max()))
+                    cnt = int(sum(np.min(np.abs(cand - m)) <= tol for m in mids)) if cand.size else 0
+                    radii = rads
+                    how = f"python-flint certified eigenvalues (128 bits) at {nc} cells"
+                except ValueError:
+                    cnt = None
+            if cnt is not None:
+                certified = cnt == iso.size
+                break
+        method += f"; certificate ({how}) " + ("passed" if certified else "failed")
+    clusters = _cluster_values(iso, cluster_tol * scale)
+    overlaps = []
+    if any(len(c) > 1 for c in clusters) and circle:
+        w, V = _eig_normalised(gauged.obc_matrix(N))
+        for c in clusters:
+            idx = [int(np.argmin(np.abs(w - e))) for e in c]
+            ov = np.abs(V[:, idx].conj().T @ V[:, idx])
+            overlaps.append(float(np.min(ov)) if len(idx) > 1 else 1.0)
+    return EdgeStates(count=int(iso.size), energies=iso, clusters=clusters, distances=np.array(dist),
+                      spectrum=specs[1], continuum=cont, n_cells=(N, 2 * N), kappa=kappa, method=method,
+                      certified=certified, radii=radii, overlaps=overlaps)
+
+
+def isolated_edge_count(blocks: Chain | Mapping[int, ArrayLike]) -> int:
+    """Number of isolated edge states of the long open chain, ``m``-fold coalescent ones counted ``m`` times.
+
+    ``blocks`` maps ``n`` to the ``J x J`` hopping block ``T_n`` (``H_OBC[j, j+n] = T_n``), or is a
+    :class:`Chain`.  Uses :func:`isolated_edge_states` with its defaults (60 and 120 cells, the
+    exact GBZ similarity when the GBZ is a circle, high precision otherwise); raises ValueError when
+    the count has not converged (near a transition: use :func:`isolated_edge_states` with a larger
+    ``n_cells``).
+    """
+    return isolated_edge_states(blocks).count
+
+
+def subchain_edge_count(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None = None,
+                        *, tol: float = 1e-9) -> int:
+    """Exact long-chain edge count of a nearest-neighbour multiband chain (sub-chain criterion).
+
+    Only for chains of the form of :func:`nhtopo_lib.models.multiband_nn_chain` (tridiagonal cell,
+    one inter-cell bond ``T_{-1}[0, J-1] = t_R``, ``T_{+1}[J-1, 0] = t_L``).  An edge state at the left
+    end of the half-infinite chain has energy ``E`` equal to an eigenvalue of the open sub-chain of
+    sites ``1..J-1`` and decays with ``beta_L = -prod_{j<J} tR_j / (t_L D_{2..J-1}(E))``; it is a
+    true edge state iff ``|beta_L| < e^{-kappa}``.  Right edge: eigenvalues of sites ``2..J`` with
+    ``beta_R = -t_R D_{2..J-1}(E) / prod_{j<J} tL_j`` and ``|beta_R| > e^{-kappa}``.  Eigenvalues are
+    counted with algebraic multiplicity (an EP of the sub-chain is a coalescent edge state).  This
+    criterion is our derivation (not from the paper), an independent check of Eq. (8).
+    Raises ValueError for other chains or when ``|beta| = e^{-kappa}`` within ``tol`` (transition).
+    """
+    chain = as_chain(blocks)
+    J = chain.nbands
+    form = _nn_form(chain)
+    if form is None:
+        raise ValueError("subchain_edge_count needs the multiband_nn_chain form (blocks -1, 0, 1; tridiagonal "
+                         "cell; one inter-cell bond from site J to site 1)")
+    kappa = _resolve_kappa(chain, kappa)
+    tR, tL, _ = form
+    T0 = chain.blocks.get(0, np.zeros((J, J), complex))
+    if np.any(tR == 0) or np.any(tL == 0):
+        raise ValueError("subchain_edge_count needs non-zero hoppings")
+    r = np.exp(-kappa)
+
+    def D(E, a, b):  # det(E - H0[a:b, a:b]) (0-based, half-open)
+        if b <= a:
+            return np.ones_like(E)
+        return np.array([np.linalg.det(e * np.eye(b - a) - T0[a:b, a:b]) for e in np.atleast_1d(E)])
+
+    left = np.linalg.eigvals(T0[: J - 1, : J - 1])
+    right = np.linalg.eigvals(T0[1:, 1:])
+    bl = -np.prod(tR[: J - 1]) / (tL[J - 1] * D(left, 1, J - 1))
+    br = -tR[J - 1] * D(right, 1, J - 1) / np.prod(tL[: J - 1])
+    if np.any(np.abs(np.abs(bl) - r) <= tol * r) or np.any(np.abs(np.abs(br) - r) <= tol * r):
+        raise ValueError("an edge-state candidate has |beta| = e^{-kappa}: the parameters sit on a transition")
+    return int(np.sum(np.abs(bl) < r) + np.sum(np.abs(br) > r))
