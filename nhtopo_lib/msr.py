@@ -66,6 +66,7 @@ __all__ = [
     "track_bands",
     "StarTracks",
     "track_stars",
+    "StarWindings",
     "star_windings",
     "msr_windings",
     "summed_winding",
@@ -194,20 +195,6 @@ def _nn_form(chain: Chain):
     tR = np.array([T0[j + 1, j] for j in range(J - 1)] + [Tm[0, J - 1]])
     tL = np.array([T0[j, j + 1] for j in range(J - 1)] + [Tp[J - 1, 0]])
     return tR, tL, np.diag(T0).copy()
-
-
-def _open_nn_eigvals(form, n_cells: int) -> np.ndarray:
-    """Eigenvalues of the open NN chain from its diagonal and hopping products (O(n^2) QL).
-
-    A diagonal similarity (such as the imaginary gauge transform) does not change the products,
-    so this needs no gauge transform and is as well conditioned as the symmetrised chain.
-    """
-    from .tridiagonal import tridiagonal_eigvals
-
-    tR, tL, d = form
-    diag = np.tile(d, n_cells)
-    prods = np.tile(tR * tL, n_cells)[:-1]
-    return tridiagonal_eigvals(diag, prods, sort="none")
 
 
 def _single_loop_gbz_radius(chain: Chain) -> float | None:
@@ -740,12 +727,6 @@ def msr_windings(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None = 
     return out
 
 
-def _product_ratio(H: np.ndarray) -> np.ndarray:
-    """``prod_n psi_{n,J} conj(psi_{n,1})`` for unit eigenvectors (symmetric in the bands)."""
-    _, V = _eig_normalised(H)
-    return np.prod(_ratio(V), axis=-1)
-
-
 def summed_winding(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.0,
                    **track_kwargs) -> int:
     """Summed star winding ``W = sum_n W_n`` (Eq. (8)), independent of how bands are labelled.
@@ -1033,8 +1014,8 @@ def _gershgorin_count(H: np.ndarray, candidates: np.ndarray, entry_rtol: float):
 
 def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: int = 60,
                          kappa: float | None = None, d_min: float = 0.02, converge_tol: float = 1e-6,
-                         cluster_tol: float = 1e-3, certify: bool = False, bits: int | None = None
-                         ) -> EdgeStates:
+                         cluster_tol: float = 1e-3, drift_ratio: float = 0.7, certify: bool = False,
+                         bits: int | None = None) -> EdgeStates:
     """Eigenvalues of the long open chain isolated from the continuum in the complex plane.
 
     Method.  The continuum is the set of bands of ``H(k + i kappa)`` (densely sampled; ``kappa=None``
@@ -1049,9 +1030,10 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
     than ``cluster_tol * scale`` form a cluster (a split coalescent state, whose splitting decays
     only like the square root of its energy error); a cluster has converged if the shorter chain has
     a cluster of the same size whose centroid lies within ``converge_tol * scale`` (edge states
-    converge exponentially with the length).  Far but unconverged eigenvalues that moved towards the
-    continuum are finite-size bulk states (they approach it algebraically, e.g. near band ends); any
-    other far, unconverged eigenvalue makes the count undecidable (ValueError).  Each eigenvalue counts once, so an
+    converge exponentially with the length).  Far but unconverged eigenvalues whose distance to the
+    continuum shrank by at least the factor ``drift_ratio`` on doubling the length are finite-size
+    bulk states (they approach the continuum algebraically, e.g. near band ends); any other far,
+    unconverged eigenvalue makes the count undecidable (ValueError).  Each eigenvalue counts once, so an
     ``m``-fold coalescent edge state, which splits into ``m`` nearly equal eigenvalues at finite
     length, counts ``m`` times (Eq. (8)).
 
@@ -1083,15 +1065,9 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
         r = float(np.exp(-kappa))
         gauged = chain.gauge_transformed(r) if r != 1.0 else chain
         cont = _continuum(chain, kappa)
-        form = _nn_form(chain)
-        if form is not None:
-            specs = [_open_nn_eigvals(form, n) for n in (N, 2 * N)]
-            method = ("tridiagonal chain: complex QL on the hopping products (similarity invariant, no "
-                      "skin-effect ill-conditioning), double precision")
-        else:
-            specs = [np.linalg.eigvals(gauged.obc_matrix(n)) for n in (N, 2 * N)]
-            method = ("exact similarity diag(r^j) with the GBZ radius r = %.6g, double precision" % r
-                      if r != 1.0 else "no skin effect (kappa = 0), double precision")
+        specs = [np.linalg.eigvals(gauged.obc_matrix(n)) for n in (N, 2 * N)]
+        method = ("exact similarity diag(r^j) with the GBZ radius r = %.6g, double precision" % r
+                  if r != 1.0 else "no skin effect (kappa = 0), double precision")
     else:
         from .gbz import solve_gbz
         from .spectra import eigvals, recommended_bits
@@ -1128,8 +1104,8 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
         d2 = float(np.min(_distance_to_curves(np.asarray(c), cont)))
         near1 = specs[0][np.argmin(np.abs(specs[0][:, None] - np.asarray(c)[None, :]), axis=0)]
         d1 = float(np.min(_distance_to_curves(near1, cont)))
-        if d1 > d2:
-            continue  # finite-size bulk states drifting towards the continuum
+        if d2 < drift_ratio * d1:
+            continue  # finite-size bulk states approaching the continuum algebraically
         raise ValueError(f"eigenvalue(s) near {cen:.6g}, {d2:.3g} from the continuum at {2 * N} cells, have not "
                          f"converged since {N} cells and do not approach the continuum: an edge state with a "
                          "long localisation length (near a transition) or a too short chain; increase n_cells")
