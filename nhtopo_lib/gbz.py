@@ -60,7 +60,7 @@ import numpy as np
 
 from .chain import Chain
 
-__all__ = ["GBZ", "solve_gbz", "gbz_circle_radius", "ReducedCharPoly", "reduced_char_poly"]
+__all__ = ["GBZ", "solve_gbz", "gbz_circle_radius", "gbz_region_mask", "ReducedCharPoly", "reduced_char_poly"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1260,3 +1260,35 @@ def gbz_circle_radius(chain: Chain, tol: float = 1e-6, **solve_kwargs) -> float:
                          f"{(hi - lo) / hi:.3g} > tol={tol:g}); use solve_gbz(chain) for the full GBZ curve "
                          "instead of a single non-Bloch shift kappa")
     return float(np.median(np.abs(g.all_z)))
+
+
+def gbz_region_mask(chain: Chain, z: np.ndarray) -> np.ndarray:
+    """Is ``z`` inside the GBZ?  The region ``D = {z : z is among the p innermost roots at its own energy}``.
+
+    For a chain whose characteristic polynomial has one energy band after the
+    reduction ``eps = E**s`` (e.g. every two-band sublattice-symmetric chain,
+    where ``eps = E**2 = Q(z)``), each ``z`` has a single energy
+    ``eps(z)``; ``z`` is in ``D`` when fewer than ``p`` of the roots of
+    ``det(H(.) - E) = 0`` at that energy lie strictly inside ``|z|``.  The GBZ is
+    the boundary of ``D`` (there ``z`` ties with a root of equal modulus), so
+    this mask is an independent, sampling-free description of which points
+    the GBZ encloses.  Vectorised over ``z`` (any shape).
+
+    Raises ValueError for chains with several bands after the reduction.
+    """
+    R = reduced_char_poly(chain)
+    if R.degree != 1:
+        raise ValueError("gbz_region_mask needs a single band after the E**s reduction "
+                         "(e.g. a two-band sublattice-symmetric chain)")
+    z = np.asarray(z, dtype=complex)
+    zf = z.ravel()
+    if np.any(zf == 0):
+        raise ValueError("z = 0 is a pole of the characteristic polynomial; exclude it")
+    eps = -R.evaluate(zf, np.zeros_like(zf)) / R.coeffs[1, R.p]
+    out = np.empty(zf.shape, bool)
+    for a in range(0, zf.size, 20000):
+        sl = slice(a, a + 20000)
+        roots = np.abs(R.z_roots(eps[sl]))
+        inside = np.sum(roots < np.abs(zf[sl])[:, None] * (1 - 1e-10), axis=1)
+        out[sl] = inside <= R.p - 1
+    return out.reshape(z.shape)
