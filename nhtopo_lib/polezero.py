@@ -425,7 +425,9 @@ def gbz_winding_data(h_ab, h_ba=None, *, points_per_loop: int = 600, max_refinem
             g = solve_gbz(chain, points_per_loop=ppl)
         except ValueError as exc:
             raise ValueError(f"the GBZ could not be computed for this chain ({exc}); this happens very close "
-                             "to a gap closing, where the GBZ grazes zeros or poles of M^2") from None
+                             "to a gap closing, where the GBZ grazes zeros or poles of M^2, and for some "
+                             "long-range chains whose GBZ pieces nearly touch; use pole_zero_invariant, "
+                             "which needs no GBZ") from None
         main = g.main_loops
         if not main:
             raise ValueError("no GBZ loop winds around z = 0; the GBZ computation failed for this chain")
