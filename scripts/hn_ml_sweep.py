@@ -25,7 +25,7 @@ import numpy as np
 OUT = Path(__file__).resolve().parent.parent / "book" / "data" / "hn_ml_sweep.json"
 
 # the chapter's protocol (keep in sync with book/ml_hatano_nelson.md)
-PROTOCOL = dict(net="cnn", hidden_relu=True, seed=1, epochs=100, batch_size=64, weight_decay=1e-4,
+PROTOCOL = dict(net="cnn", hidden_relu=True, seed=1, epochs=70, batch_size=64, weight_decay=1e-4,
                 lr_schedule="plateau", near_gap_fraction=0.0, n_train_per_mu=20000, n_val_per_mu=1334)
 TRAIN_SEED, VAL_SEED, TEST_SEED = 101, 202, 303
 TEST_MUS = (1, 2, 3, 4, 5, 6, 7)
@@ -39,7 +39,7 @@ def runs() -> dict[str, dict]:
         r[f"linear_s{s}"] = dict(PROTOCOL, seed=s, hidden_relu=False)
     r["relu_s1_200ep"] = dict(PROTOCOL, seed=1, epochs=200)
     lin = dict(PROTOCOL, seed=1, hidden_relu=False)
-    r["linear_s1_50ep"] = dict(lin, epochs=50)
+    r["linear_s1_35ep"] = dict(lin, epochs=35)
     r["linear_s1_200ep"] = dict(lin, epochs=200)
     r["linear_s1_near"] = dict(lin, near_gap_fraction=0.3)
     r["linear_s1_cosine"] = dict(lin, lr_schedule="cosine")
