@@ -936,7 +936,7 @@ class EdgeStates:
         return [len(c) for c in self.clusters]
 
 
-def _continuum(chain: Chain, kappa: float, n_k: int = 2048) -> np.ndarray:
+def _continuum(chain: Chain, kappa: float, n_k: int = 1536) -> np.ndarray:
     k = np.linspace(0, _TWO_PI, n_k, endpoint=False)
     return np.linalg.eigvals(non_bloch_bloch(chain, k, kappa))
 
@@ -969,7 +969,7 @@ def _cluster_values(E: np.ndarray, tol: float) -> list:
     return sorted(out, key=lambda c: (float(np.mean(c).imag), float(np.mean(c).real)))
 
 
-def _gershgorin_count(H: np.ndarray, candidates: np.ndarray, entry_rtol: float):
+def _gershgorin_count(H: np.ndarray, candidates: np.ndarray, entry_rtol: float, enclosure=None):
     """Certified number of eigenvalues of ``H`` in the Gershgorin components around ``candidates``.
 
     Returns ``(count, radii)`` or ``(None, radii)`` if the certificate fails (a component mixes
@@ -977,7 +977,7 @@ def _gershgorin_count(H: np.ndarray, candidates: np.ndarray, entry_rtol: float):
     """
     from .zeromodes import gershgorin_enclosure
 
-    centers, rad, _ = gershgorin_enclosure(H, entry_rtol)
+    centers, rad, _ = gershgorin_enclosure(H, entry_rtol) if enclosure is None else enclosure
     if not np.all(np.isfinite(rad)):
         return None, rad
     n = centers.size
@@ -1013,27 +1013,31 @@ def _gershgorin_count(H: np.ndarray, candidates: np.ndarray, entry_rtol: float):
 
 
 def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: int = 60,
-                         kappa: float | None = None, d_min: float = 0.02, converge_tol: float = 1e-6,
-                         cluster_tol: float = 1e-3, drift_ratio: float = 0.7, certify: bool = False,
-                         bits: int | None = None) -> EdgeStates:
+                         n_long: int | None = None, kappa: float | None = None, d_min: float = 1e-3,
+                         bulk_zone: float = 0.02, converge_tol: float = 1e-6, cluster_tol: float = 1e-3,
+                         drift_ratio: float = 0.7, certify: bool = False, bits: int | None = None
+                         ) -> EdgeStates:
     """Eigenvalues of the long open chain isolated from the continuum in the complex plane.
 
     Method.  The continuum is the set of bands of ``H(k + i kappa)`` (densely sampled; ``kappa=None``
     takes the non-Bloch shift of a circular GBZ).  The open chain is diagonalised at ``n_cells`` and
-    ``2 n_cells`` cells.  Skin-effect spectra are exponentially ill-conditioned, so when the GBZ is
+    ``n_long`` (default ``2 n_cells``) cells.  Skin-effect spectra are exponentially ill-conditioned, so when the GBZ is
     the circle ``|beta| = r`` the exactly similar chain ``chain.gauge_transformed(r)`` is
     diagonalised (double precision is then accurate); otherwise python-flint high precision
     (``bits``, default :func:`nhtopo_lib.spectra.recommended_bits`) is used on the original chain.
 
-    An eigenvalue of the longer chain is *isolated* if its distance to the continuum exceeds
-    ``d_min`` times the spectral scale and it has converged.  Far eigenvalues closer to each other
+    An eigenvalue of the longer chain is *isolated* if it has converged and its distance to the
+    continuum exceeds ``d_min`` times the spectral scale (bulk eigenvalues of the finite chains move
+    with the length, edge states converge exponentially, so convergence is the main criterion and
+    ``d_min`` only has to exceed the sampling error of the continuum).  Far eigenvalues closer to each other
     than ``cluster_tol * scale`` form a cluster (a split coalescent state, whose splitting decays
     only like the square root of its energy error); a cluster has converged if the shorter chain has
     a cluster of the same size whose centroid lies within ``converge_tol * scale`` (edge states
-    converge exponentially with the length).  Far but unconverged eigenvalues whose distance to the
-    continuum shrank by at least the factor ``drift_ratio`` on doubling the length are finite-size
-    bulk states (they approach the continuum algebraically, e.g. near band ends); any other far,
-    unconverged eigenvalue makes the count undecidable (ValueError).  Each eigenvalue counts once, so an
+    converge exponentially with the length).  Unconverged eigenvalues within ``bulk_zone`` times the
+    scale of the continuum, or whose distance to it shrank by at least the factor ``drift_ratio``
+    from the shorter to the longer chain, are finite-size bulk states (they approach the continuum
+    algebraically, e.g. near band ends); any other unconverged eigenvalue makes the count
+    undecidable (ValueError).  Each eigenvalue counts once, so an
     ``m``-fold coalescent edge state, which splits into ``m`` nearly equal eigenvalues at finite
     length, counts ``m`` times (Eq. (8)).
 
@@ -1054,7 +1058,11 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
     N = int(n_cells)
     if N != n_cells or N < 4:
         raise ValueError("n_cells must be an integer >= 4")
+    N2 = 2 * N if n_long is None else int(n_long)
+    if N2 != (2 * N if n_long is None else n_long) or N2 <= N:
+        raise ValueError("n_long must be an integer larger than n_cells")
     circle = True
+    encl_short = None
     if kappa is None:
         try:
             kappa = non_bloch_kappa(chain)
@@ -1065,7 +1073,14 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
         r = float(np.exp(-kappa))
         gauged = chain.gauge_transformed(r) if r != 1.0 else chain
         cont = _continuum(chain, kappa)
-        specs = [np.linalg.eigvals(gauged.obc_matrix(n)) for n in (N, 2 * N)]
+        if certify:
+            from .zeromodes import gershgorin_enclosure
+
+            entry_rtol = (4 + 2 * chain.reach) * 2.0 ** -53 if r != 1.0 else 0.0
+            encl_short = gershgorin_enclosure(gauged.obc_matrix(N), entry_rtol)
+            specs = [encl_short[0], np.linalg.eigvals(gauged.obc_matrix(N2))]
+        else:
+            specs = [np.linalg.eigvals(gauged.obc_matrix(n)) for n in (N, N2)]
         method = ("exact similarity diag(r^j) with the GBZ radius r = %.6g, double precision" % r
                   if r != 1.0 else "no skin effect (kappa = 0), double precision")
     else:
@@ -1078,13 +1093,14 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
         cont = cont.reshape(len(cont), -1) if cont.ndim > 1 else cont[:, None]
         rho = max(hi, 1.0 / lo, 1.0 + 1e-3)
         specs = []
-        for n in (N, 2 * N):
+        for n in (N, N2):
             b = bits or recommended_bits(n, rho)
             specs.append(eigvals(chain.obc_matrix(n), bits=b))
         kappa = float("nan")
         method = "GBZ not a circle: python-flint high precision on the original chain"
     scale = max(float(np.max(np.abs(specs[1]))), float(np.max(np.abs(cont))), 1e-300)
     thr = d_min * scale
+    zone = max(bulk_zone, d_min) * scale
     d_short = _distance_to_curves(specs[0], cont)
     d_long = _distance_to_curves(specs[1], cont)
     # clusters of nearly coincident far eigenvalues (split coalescent states) are compared as a whole:
@@ -1104,9 +1120,9 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
         d2 = float(np.min(_distance_to_curves(np.asarray(c), cont)))
         near1 = specs[0][np.argmin(np.abs(specs[0][:, None] - np.asarray(c)[None, :]), axis=0)]
         d1 = float(np.min(_distance_to_curves(near1, cont)))
-        if d2 < drift_ratio * d1:
+        if d2 <= zone or d2 < drift_ratio * d1 * np.sqrt(2 * N / N2):
             continue  # finite-size bulk states approaching the continuum algebraically
-        raise ValueError(f"eigenvalue(s) near {cen:.6g}, {d2:.3g} from the continuum at {2 * N} cells, have not "
+        raise ValueError(f"eigenvalue(s) near {cen:.6g}, {d2:.3g} from the continuum at {N2} cells, have not "
                          f"converged since {N} cells and do not approach the continuum: an edge state with a "
                          "long localisation length (near a transition) or a too short chain; increase n_cells")
     iso = np.array(iso, dtype=complex)
@@ -1115,13 +1131,13 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
     if certify and circle:
         from scipy.optimize import linear_sum_assignment
 
-        entry_rtol = (4 + 2 * chain.reach) * 2.0 ** -53 if r != 1.0 else 0.0
         how = "no certificate"
         # near-coalescent pairs split exponentially with the length and make the eigenvector matrix
         # ill-conditioned: try shorter chains (the edge states must still be converged there)
         for nc in sorted({N, max(N // 2, 8), max(N // 4, 8)}, reverse=True):
             H = gauged.obc_matrix(nc)
             spec = specs[0] if nc == N else np.linalg.eigvals(H)
+            encl = encl_short if nc == N else None
             if iso.size:
                 rr, cc = linear_sum_assignment(np.abs(iso[:, None] - spec[None, :]))
                 if np.max(np.abs(iso[rr] - spec[cc])) > 1e-3 * scale:
@@ -1129,7 +1145,7 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
                 cand = spec[cc]
             else:
                 cand = np.zeros(0, dtype=complex)
-            cnt, radii = _gershgorin_count(H, cand, entry_rtol)
+            cnt, radii = _gershgorin_count(H, cand, entry_rtol, encl)
             how = f"Gershgorin discs at {nc} cells"
             if cnt is None and H.shape[0] <= 150:
                 from .spectra import eigvals_certified
@@ -1155,7 +1171,7 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
             ov = np.abs(V[:, idx].conj().T @ V[:, idx])
             overlaps.append(float(np.min(ov)) if len(idx) > 1 else 1.0)
     return EdgeStates(count=int(iso.size), energies=iso, clusters=clusters, distances=np.array(dist),
-                      spectrum=specs[1], continuum=cont, n_cells=(N, 2 * N), kappa=kappa, method=method,
+                      spectrum=specs[1], continuum=cont, n_cells=(N, N2), kappa=kappa, method=method,
                       certified=certified, radii=radii, overlaps=overlaps)
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "plot_domain_coloring",
     "plot_middle_real_parts",
     "plot_sublattice_figure",
+    "plot_star_tracks",
 ]
 
 
@@ -322,3 +323,39 @@ def plot_sublattice_figure(report, *, title: str = "", extent: Sequence[float] |
     if title:
         fig.suptitle(title)
     return fig
+
+
+def plot_star_tracks(ax, stars: Sequence[ArrayLike], *, colors: Sequence[str] | None = None,
+                     labels: Sequence[str] | None = None, elev: float = 22, azim: float = -55,
+                     ms: float = 1.6) -> None:
+    """Majorana stars on the Bloch sphere (a 3D ``ax``), one colour per band.
+
+    ``stars[b]`` holds unit vectors of shape ``(..., 3)`` (e.g. ``stars_to_xyz(theta, phi)`` of one
+    band over a ``k`` grid, shape ``(L, J - 1, 3)``); they are drawn as small dots so that stars
+    exchanging or passing near a pole leave no spurious connecting lines.  The dashed vertical line
+    is the ``z`` axis: a star winding counts how often the stars of a band go around it.  North pole
+    ``(0, 0, 1)`` = first component (``m = +S``).
+    """
+    u = np.linspace(0, 2 * np.pi, 37)
+    v = np.linspace(0, np.pi, 19)
+    ax.plot_wireframe(np.outer(np.cos(u), np.sin(v)), np.outer(np.sin(u), np.sin(v)),
+                      np.outer(np.ones_like(u), np.cos(v)), color="0.85", lw=0.4, rstride=2, cstride=2)
+    t = np.linspace(0, 2 * np.pi, 200)
+    ax.plot(np.cos(t), np.sin(t), 0 * t, color="0.6", lw=0.7, ls=":")
+    ax.plot([0, 0], [0, 0], [-1.15, 1.15], color="k", lw=0.9, ls="--")
+    colors = colors or [f"C{i}" for i in range(len(stars))]
+    for i, P in enumerate(stars):
+        P = np.asarray(P, dtype=float).reshape(-1, 3)
+        ax.plot(P[:, 0], P[:, 1], P[:, 2], ".", color=colors[i % len(colors)], ms=ms,
+                label=labels[i] if labels else None)
+    ax.set_xlabel("x", labelpad=-8)
+    ax.set_ylabel("y", labelpad=-8)
+    ax.set_zlabel("z", labelpad=-8)
+    ax.tick_params(pad=-3, labelsize=7)
+    for setter in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
+        setter(-1.05, 1.05)
+    ax.set_xticks([-1, 0, 1])
+    ax.set_yticks([-1, 0, 1])
+    ax.set_zticks([-1, 0, 1])
+    ax.set_box_aspect((1, 1, 1))
+    ax.view_init(elev=elev, azim=azim)
