@@ -49,6 +49,7 @@ class CharPoly:
 
     @property
     def degree_in_energy(self) -> int:
+        """Degree ``J`` of ``det(H(beta) - E)`` in ``E`` (the number of bands)."""
         return len(self.terms) - 1
 
     def at_energy(self, E: complex) -> LaurentPoly:

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -119,6 +120,7 @@ class ReducedCharPoly:
 
     @property
     def powers(self) -> np.ndarray:
+        """The exponents ``-p .. q`` of ``z``, one per column of the coefficient table."""
         return np.arange(-self.p, self.q + 1)
 
     def evaluate(self, z: np.ndarray, eps: np.ndarray, derivs: bool = False):
@@ -294,6 +296,7 @@ class GBZ:
     # ------------------------------------------------------------------ geometry
     @property
     def all_z(self) -> np.ndarray:
+        """All GBZ points of all loops, concatenated (flat complex array)."""
         return np.concatenate(self.loops)
 
     @property
@@ -1206,7 +1209,7 @@ def _check_no_flat_band(R: ReducedCharPoly) -> None:
 
 
 # --------------------------------------------------------------------------- circle
-def gbz_circle_radius(chain: Chain, tol: float = 1e-6, **solve_kwargs) -> float:
+def gbz_circle_radius(chain: Chain, tol: float = 1e-6, **solve_kwargs: Any) -> float:
     """Radius ``r`` of the GBZ when it is a circle ``|z| = r``; ValueError otherwise.
 
     Use this to build the non-Bloch Hamiltonian of a chain whose GBZ is a

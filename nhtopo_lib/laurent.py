@@ -77,6 +77,7 @@ class LaurentPoly:
 
     @property
     def is_zero(self) -> bool:
+        """True for the zero polynomial (no coefficients left after trimming)."""
         return len(self.coeffs) == 0
 
     @property
@@ -87,9 +88,11 @@ class LaurentPoly:
         return self.low
 
     def to_dict(self) -> dict[int, complex]:
+        """The non-zero coefficients as ``{power: coefficient}``."""
         return {self.low + i: complex(c) for i, c in enumerate(self.coeffs) if c != 0}
 
     def coefficient(self, n: int) -> complex:
+        """Coefficient of ``beta**n`` (0 outside the stored range)."""
         i = n - self.low
         return complex(self.coeffs[i]) if 0 <= i < len(self.coeffs) else 0j
 
@@ -172,6 +175,7 @@ class LaurentPoly:
         return LaurentPoly(self.coeffs * np.power(complex(r), n), self.low)
 
     def derivative(self) -> "LaurentPoly":
+        """The derivative ``dP/dbeta`` (exact, term by term)."""
         n = np.arange(self.low, self.high + 1)
         return LaurentPoly(self.coeffs * n, self.low - 1)
 
@@ -182,6 +186,7 @@ class LaurentPoly:
         return self.low == other.low and np.array_equal(self.coeffs, other.coeffs)
 
     def allclose(self, other: "LaurentPoly", atol: float = 1e-12) -> bool:
+        """True if every coefficient of ``self - other`` is at most ``atol`` in modulus."""
         diff = self - other
         return diff.is_zero or bool(np.max(np.abs(diff.coeffs)) <= atol)
 

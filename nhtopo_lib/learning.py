@@ -44,7 +44,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
@@ -235,7 +235,7 @@ def fcnn_input(x: ArrayLike) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(x.reshape(len(x), -1)))
 
 
-def sample_complex_amplitudes(rng: np.random.Generator, size, *,
+def sample_complex_amplitudes(rng: np.random.Generator, size: int | tuple[int, ...], *,
                               modulus_range: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
     """Random complex amplitudes ``rho e^{i phi}``, ``rho ~ U(modulus_range)``, ``phi ~ U(0, 2 pi)``."""
     lo, hi = map(float, modulus_range)
@@ -499,6 +499,7 @@ class WindingCNN(nn.Module):
 
     @property
     def task(self) -> str:
+        """``"regression"`` (one output, the winding) or ``"classification"`` (one logit per class)."""
         return "regression" if self.config["n_out"] == 1 else "classification"
 
     def _check(self, x: torch.Tensor, L: int | None = None) -> None:
@@ -531,6 +532,7 @@ class WindingCNN(nn.Module):
         return out.squeeze(-1) if self.config["n_out"] == 1 else out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Network output for a batch ``(B, 1, L + 1, 2)``: ``(B,)`` windings or ``(B, C)`` logits."""
         self._check(x)
         return self.dense(self.conv_activations(x))
 
@@ -556,9 +558,11 @@ class WindingFCNN(nn.Module):
 
     @property
     def task(self) -> str:
+        """``"regression"`` (one output, the winding) or ``"classification"`` (one logit per class)."""
         return "regression" if self.config["n_out"] == 1 else "classification"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Network output for flattened curves ``(B, 2 (L + 1))``: ``(B,)`` windings or ``(B, C)`` logits."""
         if x.ndim != 2 or x.shape[1] != 2 * (self.L + 1):
             raise ValueError(f"WindingFCNN expects input of shape (B, {2 * (self.L + 1)}), got {tuple(x.shape)}")
         out = self.net(x)
@@ -840,7 +844,8 @@ class _FastStepper:
         return loss
 
 
-def train(model: nn.Module, train_x, train_y, val_x, val_y,
+def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLike | torch.Tensor,
+          val_x: ArrayLike | torch.Tensor, val_y: ArrayLike | torch.Tensor,
           config: TrainingConfig | None = None) -> TrainingResult:
     """Train ``model`` in place; restore the weights of the best validation epoch.
 
@@ -922,7 +927,7 @@ def train(model: nn.Module, train_x, train_y, val_x, val_y,
 
 
 # ================================================================ evaluation
-def predict(model: nn.Module, x, *, chunk: int = 8192) -> np.ndarray:
+def predict(model: nn.Module, x: ArrayLike | torch.Tensor, *, chunk: int = 8192) -> np.ndarray:
     """Network output for configurations ``x``: ``w~`` ``(N,)`` for regression, softmax
     probabilities ``(N, C)`` for classification."""
     xt = _model_input(model, x)
@@ -947,7 +952,7 @@ def predicted_class(probabilities: ArrayLike) -> np.ndarray:
     return np.asarray(probabilities).argmax(axis=1)
 
 
-def conv_activations(model: WindingCNN, x) -> np.ndarray:
+def conv_activations(model: WindingCNN, x: ArrayLike | torch.Tensor) -> np.ndarray:
     """The activations ``a_n`` after the two convolutions, ``(N, L)`` (paper's Fig. 3c)."""
     if not isinstance(model, WindingCNN):
         raise ValueError("conv_activations needs a WindingCNN")
@@ -1010,7 +1015,7 @@ def zero_step_activation(model: WindingCNN, n_angles: int = 720) -> float:
     return float(conv_activations(model, x).mean())
 
 
-def sum_readout_predict(model: WindingCNN, x) -> np.ndarray:
+def sum_readout_predict(model: WindingCNN, x: ArrayLike | torch.Tensor) -> np.ndarray:
     """Regression output of a trained L-point CNN applied to curves with a different number of points (ours).
 
     The convolutions are local and work for any length ``L'``; only ``fc1`` has fixed
@@ -1039,7 +1044,7 @@ def sum_readout_predict(model: WindingCNN, x) -> np.ndarray:
 _CLASSES = {"WindingCNN": WindingCNN, "WindingFCNN": WindingFCNN}
 
 
-def save_model(model: nn.Module, path: str | Path, **metadata) -> Path:
+def save_model(model: nn.Module, path: str | Path, **metadata: Any) -> Path:
     """Save architecture, weights and JSON-like ``metadata`` to ``path`` (a torch file)."""
     name = type(model).__name__
     if name not in _CLASSES:

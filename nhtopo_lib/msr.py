@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from math import comb
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -354,6 +354,7 @@ class BandTracks:
 
     @property
     def nbands(self) -> int:
+        """Number of bands ``J``."""
         return self.energies.shape[1]
 
     def cycles(self) -> list[tuple[int, ...]]:
@@ -649,7 +650,7 @@ def _raise_if_critical(tracks: BandTracks) -> None:
 
 
 def star_windings(chain: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.0, *,
-                  tracks: BandTracks | None = None, **track_kwargs) -> StarWindings:
+                  tracks: BandTracks | None = None, **track_kwargs: Any) -> StarWindings:
     """Per-band star windings (Eq. (7)) and their sum (Eq. (8)) from continuation-tracked bands.
 
     ``W_n`` is computed as the winding of ``psi_{n,J}/psi_{n,1}`` along the tracked band (equal to
@@ -728,7 +729,7 @@ def msr_windings(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None = 
 
 
 def summed_winding(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.0,
-                   **track_kwargs) -> int:
+                   **track_kwargs: Any) -> int:
     """Summed star winding ``W = sum_n W_n`` (Eq. (8)), independent of how bands are labelled.
 
     Computed from continuation-tracked bands (:func:`star_windings`), which checks every band's
@@ -830,7 +831,7 @@ def nn_chain_summed_windings(t_right: ArrayLike, t_left: ArrayLike, gamma: Array
 # ----------------------------------------------------------------------------- Zak phase
 def biorthogonal_zak_phases(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.0, *,
                             gauge: str | None = None, tracks: BandTracks | None = None,
-                            on_ep: str = "nan", **track_kwargs) -> np.ndarray:
+                            on_ep: str = "nan", **track_kwargs: Any) -> np.ndarray:
     """Biorthogonal Zak phases ``Z_n`` of the bands of ``H(k + i kappa)`` (reconstructed Eqs. (3)-(4)).
 
     Discrete form on the tracked momenta ``k_0 < ... < k_M = k_0 + 2 pi``:

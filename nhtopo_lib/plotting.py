@@ -6,10 +6,15 @@ labels its axes, so notebooks only add titles and captions.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # annotations only; matplotlib is imported by the caller
+    from matplotlib.axes import Axes
+
+    from .polezero import SublatticeReport
 
 __all__ = [
     "plot_spectrum",
@@ -25,15 +30,15 @@ __all__ = [
 ]
 
 
-def label_complex_axes(ax, quantity: str = "E") -> None:
+def label_complex_axes(ax: Axes, quantity: str = "E") -> None:
     """Label ``ax`` as the complex plane of ``quantity`` and use equal aspect."""
     ax.set_xlabel(rf"Re ${quantity}$")
     ax.set_ylabel(rf"Im ${quantity}$")
     ax.set_aspect("equal", adjustable="box")
 
 
-def plot_spectrum(ax, E: ArrayLike, *, label: str | None = None, quantity: str = "E",
-                  s: float = 12, **kwargs):
+def plot_spectrum(ax: Axes, E: ArrayLike, *, label: str | None = None, quantity: str = "E",
+                  s: float = 12, **kwargs: Any):
     """Scatter eigenvalues ``E`` in the complex plane."""
     E = np.asarray(E, dtype=complex).ravel()
     kwargs.setdefault("zorder", 3)
@@ -42,8 +47,8 @@ def plot_spectrum(ax, E: ArrayLike, *, label: str | None = None, quantity: str =
     return art
 
 
-def plot_loop(ax, z: ArrayLike, *, base: complex | None = 0.0, n_arrows: int = 4,
-              label: str | None = None, quantity: str = "E", color=None, **kwargs):
+def plot_loop(ax: Axes, z: ArrayLike, *, base: complex | None = 0.0, n_arrows: int = 4,
+              label: str | None = None, quantity: str = "E", color: str | None = None, **kwargs: Any):
     """Draw a closed sampled curve with arrows showing its orientation.
 
     Arrows are placed at ``n_arrows`` evenly spaced samples and point along
@@ -66,10 +71,10 @@ def plot_loop(ax, z: ArrayLike, *, base: complex | None = 0.0, n_arrows: int = 4
     return line
 
 
-def plot_phase_diagram(ax, x: ArrayLike, y: ArrayLike, values: ArrayLike, *,
+def plot_phase_diagram(ax: Axes, x: ArrayLike, y: ArrayLike, values: ArrayLike, *,
                        xlabel: str, ylabel: str, cbar_label: str = "winding number",
                        levels: Sequence[float] | None = None, cmap: str = "coolwarm",
-                       colorbar: bool = True, **kwargs):
+                       colorbar: bool = True, **kwargs: Any):
     """Colour map of an invariant on a regular ``(x, y)`` grid.
 
     ``values`` has shape ``(len(y), len(x))``.  Discrete values are shown with
@@ -98,7 +103,7 @@ def plot_phase_diagram(ax, x: ArrayLike, y: ArrayLike, values: ArrayLike, *,
     return mesh
 
 
-def plot_training_curves(ax, histories: Mapping[str, Mapping[str, Sequence[float]]], *,
+def plot_training_curves(ax: Axes, histories: Mapping[str, Mapping[str, Sequence[float]]], *,
                          ylabel: str = "loss", log: bool = True):
     """Training/validation loss against epoch for several models.
 
@@ -122,7 +127,7 @@ def _sphere_xyz(M):
     return m_sphere(np.asarray(M, dtype=complex))
 
 
-def plot_m_sphere(ax, curves: Sequence[ArrayLike], *, labels: Sequence[str] | None = None,
+def plot_m_sphere(ax: Axes, curves: Sequence[ArrayLike], *, labels: Sequence[str] | None = None,
                   colors: Sequence[str] | None = None, points: Mapping[str, complex] | None = None,
                   point_color: str = "k", extra_points: ArrayLike | None = None,
                   extra_label: str | None = None, elev: float = 18, azim: float = -60):
@@ -173,7 +178,8 @@ def plot_m_sphere(ax, curves: Sequence[ArrayLike], *, labels: Sequence[str] | No
     ax.set_zticks([-1, 0, 1])
 
 
-def plot_domain_coloring(ax, f, extent: Sequence[float], *, zeros: ArrayLike = (), poles: ArrayLike = (),
+def plot_domain_coloring(ax: Axes, f: Callable[[np.ndarray], np.ndarray], extent: Sequence[float], *,
+                         zeros: ArrayLike = (), poles: ArrayLike = (),
                          loops: Sequence[ArrayLike] = (), highlight: ArrayLike | None = None,
                          highlight_labels: Sequence[str] | None = None, n: int = 400,
                          unit_circle: bool = True, colorbar: bool = True, quantity: str = r"\arg M^2"):
@@ -231,7 +237,7 @@ def plot_domain_coloring(ax, f, extent: Sequence[float], *, zeros: ArrayLike = (
     ax.set_aspect("equal")
 
 
-def plot_middle_real_parts(ax, E: ArrayLike, *, n_mid: int = 40, zero_mask: ArrayLike | None = None):
+def plot_middle_real_parts(ax: Axes, E: ArrayLike, *, n_mid: int = 40, zero_mask: ArrayLike | None = None):
     """``Re E`` against index for the middle ``n_mid`` eigenvalues sorted by ``Re E`` (panel d)."""
     E = np.asarray(E, dtype=complex)
     o = np.argsort(E.real, kind="stable")
@@ -249,7 +255,7 @@ def plot_middle_real_parts(ax, E: ArrayLike, *, n_mid: int = 40, zero_mask: Arra
     ax.legend(loc="upper left", fontsize=8)
 
 
-def plot_sublattice_figure(report, *, title: str = "", extent: Sequence[float] | None = None,
+def plot_sublattice_figure(report: SublatticeReport, *, title: str = "", extent: Sequence[float] | None = None,
                            n_mid: int = 40, sphere_view: tuple[float, float] = (18, -60)):
     """Four panels as in Zhong et al.: (a) OBC spectrum, (b) M-sphere, (c) arg M^2, (d) middle Re E.
 
@@ -325,7 +331,7 @@ def plot_sublattice_figure(report, *, title: str = "", extent: Sequence[float] |
     return fig
 
 
-def plot_star_tracks(ax, stars: Sequence[ArrayLike], *, colors: Sequence[str] | None = None,
+def plot_star_tracks(ax: Axes, stars: Sequence[ArrayLike], *, colors: Sequence[str] | None = None,
                      labels: Sequence[str] | None = None, elev: float = 22, azim: float = -55,
                      ms: float = 1.6) -> None:
     """Majorana stars on the Bloch sphere (a 3D ``ax``), one colour per band.

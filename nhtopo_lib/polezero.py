@@ -35,7 +35,7 @@ and ``M_inf`` (where ``H_ba`` vanishes), antipodal on the ``M``-sphere
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -137,6 +137,7 @@ class SublatticeForm:
 
     @property
     def gamma(self) -> np.ndarray:
+        """The ``2 x 2`` sublattice operator ``Gamma = d_gamma . sigma``."""
         d = self.d_gamma
         return d[0] * PAULI["x"] + d[1] * PAULI["y"] + d[2] * PAULI["z"]
 
@@ -247,10 +248,13 @@ class PoleZeroResult:
 
     @property
     def gap_ratio(self) -> float:
+        """``|zeta_2mu+1| / |zeta_2mu|``: how far ``E = 0`` is from a gap closing (1 = closing)."""
         return self.gap[1] / self.gap[0] if self.gap[0] > 0 else np.inf
 
 
-def pole_zero_data(h_ab, h_ba=None, *, tie_rtol: float = 1e-9) -> PoleZeroResult:
+def pole_zero_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
+                   h_ba: Mapping[int, complex] | LaurentPoly | None = None, *,
+                   tie_rtol: float = 1e-9) -> PoleZeroResult:
     """``W_pz`` with its ingredients; see :func:`pole_zero_invariant`."""
     ab, ba, sf = _off_diagonal_input(h_ab, h_ba)
     a_lo, b_lo = ab.low, ba.low
@@ -289,7 +293,8 @@ def pole_zero_data(h_ab, h_ba=None, *, tie_rtol: float = 1e-9) -> PoleZeroResult
                           gap=(lo_r, hi_r), roots_ab=ra, roots_ba=rb, sublattice=sf)
 
 
-def pole_zero_invariant(h_ab, h_ba=None) -> int:
+def pole_zero_invariant(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
+                        h_ba: Mapping[int, complex] | LaurentPoly | None = None) -> int:
     """Signed pole-zero invariant ``W_pz`` (Eq. 9); ``|W_pz|`` = number of zero-energy edge states.
 
     Parameters
@@ -373,7 +378,9 @@ def pole_zero_invariant_batch(ab_coeffs: np.ndarray, ba_coeffs: np.ndarray, ab_l
 
 
 # --------------------------------------------------------------------------- GBZ winding
-def m2_winding_on_loop(z_loop: np.ndarray, h_ab, h_ba=None, *, max_step: float = np.pi / 2) -> int:
+def m2_winding_on_loop(z_loop: np.ndarray, h_ab: Chain | Mapping[int, complex] | LaurentPoly,
+                       h_ba: Mapping[int, complex] | LaurentPoly | None = None, *,
+                       max_step: float = np.pi / 2) -> int:
     """Winding number of ``M**2 = H_ab / H_ba`` along a sampled closed loop (Eq. 8).
 
     The loop ``z_loop`` is taken as closed (last point joined to the first) and
@@ -411,7 +418,9 @@ class GBZWindingResult:
     loop_index: int = 0
 
 
-def gbz_winding_data(h_ab, h_ba=None, *, points_per_loop: int = 600, max_refinements: int = 3,
+def gbz_winding_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
+                     h_ba: Mapping[int, complex] | LaurentPoly | None = None, *, points_per_loop: int = 600,
+                     max_refinements: int = 3,
                      max_step: float = np.pi / 2) -> GBZWindingResult:
     """``W_gbz`` from the GBZ (see :func:`gbz_invariant`), refining the loop up to ``max_refinements`` times."""
     from .gbz import solve_gbz
@@ -461,7 +470,9 @@ def gbz_winding_data(h_ab, h_ba=None, *, points_per_loop: int = 600, max_refinem
                      "sample more points (points_per_loop) or move away from the transition")
 
 
-def gbz_invariant(h_ab, h_ba=None, *, points_per_loop: int = 600, max_refinements: int = 3) -> int:
+def gbz_invariant(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
+                  h_ba: Mapping[int, complex] | LaurentPoly | None = None, *, points_per_loop: int = 600,
+                  max_refinements: int = 3) -> int:
     """Signed GBZ invariant ``W_gbz`` (Eq. 8): winding of ``M**2 = H_ab/H_ba`` along the GBZ.
 
     The GBZ is computed from ``det(H(z) - E) = E**2 - H_ab H_ba`` by
@@ -597,7 +608,9 @@ def general_sublattice_invariant(chain: Chain, *, cluster_tol: float = 1e-6) -> 
 
 
 # --------------------------------------------------------------------------- zero modes
-def zero_mode_data(h_ab, h_ba=None, n_cells: int = 100, **kwargs):
+def zero_mode_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
+                   h_ba: Mapping[int, complex] | LaurentPoly | None = None, n_cells: int = 100,
+                   **kwargs: Any):
     """Certified zero-mode count of the open chain (see :func:`nhtopo_lib.zeromodes.certified_zero_modes`)."""
     from .zeromodes import certified_zero_modes
 
@@ -629,7 +642,8 @@ def zero_mode_data(h_ab, h_ba=None, n_cells: int = 100, **kwargs):
     return certified_zero_modes(chain, n_cells, **kwargs)
 
 
-def zero_mode_count(h_ab, h_ba=None, n_cells: int = 100) -> int:
+def zero_mode_count(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
+                    h_ba: Mapping[int, complex] | LaurentPoly | None = None, n_cells: int = 100) -> int:
     """Certified number of zero-energy modes of the open chain of ``n_cells`` cells (``|W|`` of the bulk).
 
     The open chain (``2 n_cells`` sites, block ``(j, j+n)`` = ``z**n``
@@ -670,22 +684,27 @@ class SublatticeReport:
 
     @property
     def W_pz(self) -> int:
+        """The pole-zero invariant ``W_pz`` (Eq. 9)."""
         return self.pz.W
 
     @property
     def W_gbz(self) -> int:
+        """The GBZ invariant ``W_gbz`` (Eq. 8)."""
         return self.gw.W
 
     @property
     def edge_count(self) -> int:
+        """Certified number of zero modes of the open chain."""
         return self.zm.count
 
     @property
     def gbz(self):
+        """The :class:`nhtopo_lib.gbz.GBZ` on which ``W_gbz`` was computed."""
         return self.gw.gbz
 
     @property
     def off_diagonal(self) -> bool:
+        """True if the chain was already in off-diagonal form (``U`` is the identity)."""
         return bool(np.allclose(self.form.U, np.eye(2)))
 
 

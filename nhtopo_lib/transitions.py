@@ -22,10 +22,13 @@ Everything here is model-independent: the model supplies the boundary lines
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # annotation only: importing learning pulls in torch
+    from .learning import TrainingConfig
 
 __all__ = [
     "distance_to_lines",
@@ -369,7 +372,8 @@ class TransitionRun:
 
 
 def learn_transition(encode: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], sets: ThresholdSets,
-                     cut_params: ArrayLike, cut_x: ArrayLike, classes, *, seeds=(1,), config=None,
+                     cut_params: ArrayLike, cut_x: ArrayLike, classes: Sequence[float], *,
+                     seeds: Sequence[int] = (1,), config: TrainingConfig | None = None,
                      L: int = 32, refit_below: float = 0.99, max_restarts: int = 3,
                      min_run: int = 3, desc: str = "") -> TransitionRun:
     """Train the paper's CNN classifier on the deep phases of ``sets`` and locate the transitions.
