@@ -68,6 +68,7 @@ from .spectra import (
     obc_spectrum,
     recommended_bits,
     smallest_magnitude,
+    spectrum_distance,
 )
 from .winding import (
     adaptive_winding,
@@ -154,7 +155,7 @@ __all__ = [
     "threshold_split",
     "init_notebook",
     "check_hermitian", "converged_eigvals", "eigvals", "eigvals_certified", "hermitian_eigvalsh",
-    "obc_spectrum", "recommended_bits", "smallest_magnitude",
+    "obc_spectrum", "recommended_bits", "smallest_magnitude", "spectrum_distance",
     "adaptive_winding", "det_winding", "det_winding_roots", "phase_steps", "winding_number", "wrap_phase",
     # sublattice models, GBZ, pole-zero invariant, certified zero modes
     "off_diagonal_entries", "nh_ssh_general", "long_range_sublattice", "chen_chang_kao_nh", "ssh_creutz",

@@ -38,6 +38,7 @@ __all__ = [
     "check_hermitian",
     "recommended_bits",
     "smallest_magnitude",
+    "spectrum_distance",
 ]
 
 
@@ -127,12 +128,29 @@ def eigvals_certified(H: ArrayLike, bits: int = 256) -> tuple[np.ndarray, np.nda
     return mids, rads
 
 
-def _match_distance(a: np.ndarray, b: np.ndarray) -> float:
+def spectrum_distance(a: ArrayLike, b: ArrayLike) -> float:
+    """Largest distance between two spectra after pairing their eigenvalues optimally.
+
+    The eigenvalues of ``a`` and ``b`` (same length, any order) are paired by the assignment that
+    minimises the total distance (Hungarian algorithm); the result is the largest ``|a_i - b_j|``
+    over the pairs.  Use it to compare spectra of the same matrix from two methods (e.g. double
+    precision vs python-flint).  Raises ValueError for different lengths or non-finite values.
+    """
     from scipy.optimize import linear_sum_assignment
 
+    a = np.asarray(a, dtype=complex).ravel()
+    b = np.asarray(b, dtype=complex).ravel()
+    if a.size != b.size:
+        raise ValueError(f"spectra of different lengths ({a.size} and {b.size}) cannot be paired; "
+                         "compare spectra of the same matrix")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("a spectrum contains NaN or inf; recompute it (e.g. with higher precision)")
     cost = np.abs(a[:, None] - b[None, :])
     r, c = linear_sum_assignment(cost)
     return float(cost[r, c].max()) if len(r) else 0.0
+
+
+_match_distance = spectrum_distance
 
 
 def converged_eigvals(H: ArrayLike, bits: tuple[int, int] = (128, 192), tol: float = 1e-12

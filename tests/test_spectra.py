@@ -83,3 +83,13 @@ def test_recommended_bits_rule():
     assert nl.recommended_bits(100, 0.495) >= 192
     with pytest.raises(ValueError):
         nl.recommended_bits(10, 0.0)
+
+
+def test_spectrum_distance_pairs_optimally_and_refuses_bad_input():
+    a = np.array([0.0, 1.0, 2.0 + 1j])
+    b = np.array([2.0 + 1.001j, 0.002, 1.0])  # same values, shuffled and perturbed
+    assert abs(nl.spectrum_distance(a, b) - 0.002) < 1e-12
+    with pytest.raises(ValueError, match="different lengths"):
+        nl.spectrum_distance(a, b[:2])
+    with pytest.raises(ValueError, match="NaN"):
+        nl.spectrum_distance(a, np.array([0.0, np.nan, 1.0]))
