@@ -88,6 +88,10 @@ __all__ = [
     "linear_fit",
     "zero_step_activation",
     "sum_readout_predict",
+    "pair_step_response",
+    "antipodal_step_error",
+    "ramp_limited_windings",
+    "AMPLITUDE_PHASES",
     "save_model",
     "load_model",
     "HN_MAX_STEP",
@@ -235,14 +239,33 @@ def fcnn_input(x: ArrayLike) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(x.reshape(len(x), -1)))
 
 
+AMPLITUDE_PHASES = ("uniform", "real", "positive")
+
+
 def sample_complex_amplitudes(rng: np.random.Generator, size: int | tuple[int, ...], *,
-                              modulus_range: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
-    """Random complex amplitudes ``rho e^{i phi}``, ``rho ~ U(modulus_range)``, ``phi ~ U(0, 2 pi)``."""
+                              modulus_range: tuple[float, float] = (0.0, 1.0),
+                              phases: str = "uniform") -> np.ndarray:
+    """Random amplitudes ``rho e^{i phi}`` with ``rho ~ U(modulus_range)``.
+
+    ``phases``: ``"uniform"`` (default) ``phi ~ U(0, 2 pi)``; ``"real"`` ``phi`` in ``{0, pi}``
+    with equal probability (real amplitudes of random sign); ``"positive"`` ``phi = 0``.
+    The same random numbers are drawn in every case, so the moduli agree between the
+    three choices for the same generator state.  For the Hatano--Nelson band the phases of
+    ``t_r, t_l`` rotate the ellipse and shift where the ``k`` grid starts on it; real
+    amplitudes give axis-aligned ellipses that all start on the real axis.
+    """
     lo, hi = map(float, modulus_range)
     if not (0 <= lo < hi):
         raise ValueError("modulus_range must satisfy 0 <= low < high")
+    if phases not in AMPLITUDE_PHASES:
+        raise ValueError(f"phases must be one of {AMPLITUDE_PHASES}, got {phases!r}")
     rho = rng.uniform(lo, hi, size)
-    return rho * np.exp(2j * np.pi * rng.uniform(0.0, 1.0, size))
+    u = rng.uniform(0.0, 1.0, size)
+    if phases == "uniform":
+        return rho * np.exp(2j * np.pi * u)
+    if phases == "real":
+        return (rho * np.where(u < 0.5, 1.0, -1.0)).astype(complex)
+    return rho.astype(complex)
 
 
 def _k_grid(L: int) -> np.ndarray:
@@ -265,7 +288,8 @@ def hatano_nelson_aspect_ratio(t_r: ArrayLike, t_l: ArrayLike) -> np.ndarray:
 def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L: int = 32,
                                  sign: int | None = None,
                                  modulus_range: tuple[float, float] = (0.0, 1.0),
-                                 max_aspect_ratio: float | None = None) -> Configurations:
+                                 max_aspect_ratio: float | None = None,
+                                 phases: str = "uniform") -> Configurations:
     """``n`` labelled Hatano--Nelson configurations with hopping length ``mu``.
 
     ``E(k) = t_r e^{-i mu k} + t_l e^{i mu k}`` at ``k_n = 2 pi n / L``, ``n = 0..L``, base
@@ -274,6 +298,8 @@ def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L
     the distribution of the ellipse shapes unchanged); ``None`` keeps the random sign.
     ``max_aspect_ratio``: keep only ellipses with :func:`hatano_nelson_aspect_ratio` below
     it (rejection sampling; used to oversample curves close to the gap closing).
+    ``phases``: how the phases of ``t_r, t_l`` are drawn (see :func:`sample_complex_amplitudes`;
+    the paper does not say, the default is uniform).
 
     The label is the closed form :func:`nhtopo_lib.hatano_nelson_winding`; it is
     cross-checked against the discrete winding formula of the sampled curve (exact for
@@ -296,8 +322,8 @@ def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L
     have = 0
     while have < n:
         m = n - have
-        tr = sample_complex_amplitudes(rng, m, modulus_range=modulus_range)
-        tl = sample_complex_amplitudes(rng, m, modulus_range=modulus_range)
+        tr = sample_complex_amplitudes(rng, m, modulus_range=modulus_range, phases=phases)
+        tl = sample_complex_amplitudes(rng, m, modulus_range=modulus_range, phases=phases)
         if sign is not None:  # w = +mu needs |t_l| > |t_r|
             swap = (np.abs(tl) - np.abs(tr)) * sign < 0
             tr, tl = np.where(swap, tl, tr), np.where(swap, tr, tl)
@@ -325,7 +351,8 @@ def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L
 def hatano_nelson_dataset(mus: Sequence[int], n_per_mu: int, seed: int, *, L: int = 32,
                           balanced_signs: bool = True,
                           modulus_range: tuple[float, float] = (0.0, 1.0),
-                          near_gap_fraction: float = 0.0, near_gap_ratio: float = 0.1) -> Configurations:
+                          near_gap_fraction: float = 0.0, near_gap_ratio: float = 0.1,
+                          phases: str = "uniform") -> Configurations:
     """Hatano--Nelson configurations, ``n_per_mu`` for each ``mu`` in ``mus``, shuffled.
 
     ``balanced_signs=True`` gives exactly half ``w = +mu`` and half ``w = -mu`` for every
@@ -333,7 +360,8 @@ def hatano_nelson_dataset(mus: Sequence[int], n_per_mu: int, seed: int, *, L: in
     ``near_gap_fraction``: this fraction of every ``(mu, sign)`` group is drawn with
     aspect ratio below ``near_gap_ratio`` (close to the gap closing ``|t_r| = |t_l|``), the
     rest from the plain distribution -- an oversampling of the hard cases (ours; the
-    paper does not state its sampling).  Reproducible: the same ``seed`` gives the same set.
+    paper does not state its sampling).  ``phases``: phases of the amplitudes
+    (:func:`sample_complex_amplitudes`).  Reproducible: the same ``seed`` gives the same set.
     """
     if not 0.0 <= near_gap_fraction <= 1.0:
         raise ValueError("near_gap_fraction must lie in [0, 1]")
@@ -347,10 +375,10 @@ def hatano_nelson_dataset(mus: Sequence[int], n_per_mu: int, seed: int, *, L: in
             if n_near:
                 parts.append(hatano_nelson_configurations(mu, n_near, rng, L=L, sign=sign,
                                                           modulus_range=modulus_range,
-                                                          max_aspect_ratio=near_gap_ratio))
+                                                          max_aspect_ratio=near_gap_ratio, phases=phases))
             if n - n_near:
                 parts.append(hatano_nelson_configurations(mu, n - n_near, rng, L=L, sign=sign,
-                                                          modulus_range=modulus_range))
+                                                          modulus_range=modulus_range, phases=phases))
     return Configurations.concatenate(parts).shuffled(seed + 1)
 
 
@@ -1038,6 +1066,77 @@ def sum_readout_predict(model: WindingCNN, x: ArrayLike | torch.Tensor) -> np.nd
     if model.config["hidden_relu"]:
         h = np.maximum(0.0, h)
     return h @ model.fc2.weight.detach().numpy().astype(float).ravel() + float(model.fc2.bias.detach())
+
+
+def pair_step_response(model: WindingCNN, dtheta: ArrayLike, n_directions: int = 72) -> np.ndarray:
+    """What one phase step contributes to the output of a regression CNN with a linear head, in winding units.
+
+    For every ``Delta theta`` in ``dtheta`` (radians, in ``(-pi, pi)``) and ``n_directions``
+    equally spaced directions ``theta`` the pair ``(e^{i theta}, e^{i(theta + Delta theta)})``
+    is fed to the convolutions and its activation multiplied by the mean effective readout
+    weight ``omega = mean_n (W_2 W_1)_n`` -- the network's output is ``sum_n omega_n a_n + b``,
+    and the dense weights are close to uniform.  An exact local rule would give
+    ``Delta theta / 2 pi`` plus a constant.  Returns ``(n_directions, len(dtheta))``.
+
+    Raises ValueError for a classifier or a ReLU head (``hidden_relu=True``), where the
+    output is not a weighted sum of the ``a_n``.
+    """
+    if not isinstance(model, WindingCNN) or model.config["n_out"] != 1 or model.config["hidden_relu"]:
+        raise ValueError("pair_step_response needs a regression WindingCNN with a linear hidden layer "
+                         "(hidden_relu=False); with the ReLU head the output is not a sum over steps")
+    d = np.asarray(dtheta, dtype=float).ravel()
+    if not np.all(np.isfinite(d)) or np.any(np.abs(d) >= np.pi):
+        raise ValueError("dtheta must be finite and inside (-pi, pi)")
+    n_directions = int(n_directions)
+    if n_directions < 1:
+        raise ValueError("n_directions must be positive")
+    th = 2 * np.pi * np.arange(n_directions) / n_directions
+    t1 = np.repeat(th, d.size)
+    t2 = t1 + np.tile(d, n_directions)
+    x = np.stack([np.stack([np.cos(t1), np.sin(t1)], -1), np.stack([np.cos(t2), np.sin(t2)], -1)], axis=1)
+    a = conv_activations(model, x.astype(np.float32)).reshape(n_directions, d.size)
+    omega = (model.fc2.weight.detach().double() @ model.fc1.weight.detach().double()).numpy().ravel().mean()
+    return omega * a
+
+
+def antipodal_step_error(model: WindingCNN, deficits: ArrayLike, n_directions: int = 360) -> np.ndarray:
+    """Mean error of a regression CNN's step rule for steps close to ``+-pi``, in winding units (ours).
+
+    For each deficit ``d`` in ``deficits`` (radians, ``0 < d < pi``) the steps
+    ``Delta theta = +-(pi - d)`` are probed with :func:`pair_step_response` over
+    ``n_directions`` directions; the zero-step response (averaged over directions) is
+    subtracted and the exact contribution ``Delta theta / 2 pi`` compared with.  Returns
+    the mean absolute error of the direction-averaged response, averaged over the two
+    signs: about ``1/2`` where the network cannot tell ``+(pi - d)`` from ``-(pi - d)``,
+    about 0 where it resolves the step.  Same requirements as :func:`pair_step_response`.
+    """
+    d = np.asarray(deficits, dtype=float).ravel()
+    if np.any(~np.isfinite(d)) or np.any(d <= 0) or np.any(d >= np.pi):
+        raise ValueError("deficits must lie in (0, pi)")
+    steps = np.concatenate([np.pi - d, -(np.pi - d), [0.0]])
+    r = pair_step_response(model, steps, n_directions).mean(axis=0)
+    err = r[:-1] - r[-1] - steps[:-1] / (2 * np.pi)
+    return 0.5 * (np.abs(err[:d.size]) + np.abs(err[d.size:]))
+
+
+def ramp_limited_windings(x: ArrayLike, width: float) -> np.ndarray:
+    """Windings of configurations ``(N, L+1, 2)`` counted by an idealised but continuous local rule (ours).
+
+    The exact rule adds ``Delta theta / 2 pi`` per step, which jumps from ``+1/2`` to
+    ``-1/2`` where a step passes through ``+-pi`` (antipodal neighbours).  No network built
+    from continuous activations can jump, so it must err on a band around the antipode.
+    This rule is exact except for steps within ``width`` of ``+-pi``: a step
+    ``|Delta theta| = pi - d`` with ``d < width`` contributes ``(Delta theta / 2 pi)(d / width)``,
+    a linear ramp through 0 at the antipode.  Returns the (unrounded) sums ``(N,)``;
+    comparing their rounded values with the labels tells how sharp a network's step
+    response has to be for a given accuracy.
+    """
+    width = float(width)
+    if not width > 0 or not np.isfinite(width):
+        raise ValueError("width must be a positive number of radians")
+    st = exact_phase_steps(x)
+    d = np.pi - np.abs(st)
+    return np.sum(np.where(d < width, st * (d / width), st), axis=-1) / (2 * np.pi)
 
 
 # ============================================================== persistence

@@ -303,3 +303,65 @@ def test_plateau_schedule_matches_torch():
         lr = ours.step(v, lr)
         assert np.isclose(lr, opt.param_groups[0]["lr"], rtol=1e-12)
     assert lr < 1e-4
+
+
+def test_amplitude_phases_choices():
+    rng_args = dict(size=2000, modulus_range=(0.0, 1.0))
+    z_u = ml.sample_complex_amplitudes(np.random.default_rng(7), **rng_args)
+    z_r = ml.sample_complex_amplitudes(np.random.default_rng(7), phases="real", **rng_args)
+    z_p = ml.sample_complex_amplitudes(np.random.default_rng(7), phases="positive", **rng_args)
+    assert np.allclose(np.abs(z_u), np.abs(z_r)) and np.allclose(np.abs(z_u), np.abs(z_p))
+    assert np.all(z_p.imag == 0) and np.all(z_p.real > 0)
+    assert np.all(z_r.imag == 0) and 0.4 < np.mean(z_r.real < 0) < 0.6
+    assert np.ptp(np.angle(z_u)) > 6.0
+    with pytest.raises(ValueError, match="phases"):
+        ml.sample_complex_amplitudes(np.random.default_rng(0), 3, phases="imaginary")
+    # labels of real-amplitude data still follow the closed form sign(|t_l| - |t_r|) * mu
+    d = ml.hatano_nelson_dataset([2, 3], 200, seed=3, phases="real")
+    tr, tl = d.meta["t_r"], d.meta["t_l"]
+    assert np.all(tr.imag == 0) and np.all(tl.imag == 0)
+    assert np.array_equal(d.y, np.sign(np.abs(tl) - np.abs(tr)) * d.meta["mu"])
+    # real amplitudes: every ellipse starts on the real axis (E(0) = t_r + t_l is real)
+    assert np.allclose(d.x[:, 0, 1], 0.0, atol=1e-7)
+
+
+def test_ramp_limited_windings_hand_case_and_limits():
+    # a three-step loop with angles 0, 2.9, 5.8 (w = 1): two steps of 2.9 rad, deficit pi - 2.9
+    ang = np.array([0.0, 2.9, 5.8, 2 * np.pi])
+    x = np.stack([np.cos(ang), np.sin(ang)], -1)[None].astype(np.float32)
+    assert np.isclose(ml.ramp_limited_windings(x, 1e-3)[0], 1.0, atol=1e-6)      # below every deficit: exact
+    dfc = np.pi - 2.9
+    expected = (2 * 2.9 * dfc / 0.5 + (2 * np.pi - 5.8)) / (2 * np.pi)         # both big steps on the ramp
+    assert np.isclose(ml.ramp_limited_windings(x, 0.5)[0], expected, atol=1e-6)
+    assert round(expected) == 1 and round(ml.ramp_limited_windings(x, 1.5)[0]) == 0
+    with pytest.raises(ValueError, match="width"):
+        ml.ramp_limited_windings(x, 0.0)
+
+
+def test_pair_step_response_is_the_networks_sum_over_steps():
+    m = ml.init_weights(ml.WindingCNN(hidden_relu=False), 4)
+    with torch.no_grad():
+        m.fc1.weight[:] = torch.tensor([[0.3], [-0.2]])              # uniform rows: omega_n = omega
+        m.fc1.bias[:] = torch.tensor([0.5, 2.0])
+    L = 32
+    k = 2 * np.pi * np.arange(L + 1) / L
+    circle = ml.unit_modulus_features(np.exp(1j * k)[None])            # steps 2 pi/32 from directions 2 pi n/32
+    resp = ml.pair_step_response(m, [2 * np.pi / L], n_directions=L)
+    bias = float((m.fc2.weight @ m.fc1.bias + m.fc2.bias).detach())
+    assert np.isclose(resp.sum() + bias, ml.predict(m, circle)[0], atol=1e-4)
+    assert ml.pair_step_response(m, [-1.0, 0.0, 3.0], n_directions=5).shape == (5, 3)
+    with pytest.raises(ValueError, match="linear hidden layer"):
+        ml.pair_step_response(ml.WindingCNN(), [0.1])
+    with pytest.raises(ValueError, match="inside"):
+        ml.pair_step_response(m, [np.pi])
+
+
+def test_antipodal_step_error_range_and_refusals():
+    m = ml.init_weights(ml.WindingCNN(hidden_relu=False), 5)
+    e = ml.antipodal_step_error(m, [1e-3, 0.1, 1.0], n_directions=24)
+    assert e.shape == (3,) and np.all(np.isfinite(e))
+    # an untrained network cannot resolve a step 1e-3 short of pi: the error is close to 1/2 of a winding
+    # up to its (small, random) slope; the exact rule would give 0
+    assert abs(e[0] - 0.5) < 0.1
+    with pytest.raises(ValueError, match="deficits"):
+        ml.antipodal_step_error(m, [0.0])
