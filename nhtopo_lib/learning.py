@@ -40,6 +40,7 @@ torch thread by default).
 from __future__ import annotations
 
 import copy
+import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ __all__ = [
     "pair_step_response",
     "antipodal_step_error",
     "ramp_limited_windings",
+    "step_error_windings",
     "AMPLITUDE_PHASES",
     "save_model",
     "load_model",
@@ -1119,6 +1121,29 @@ def antipodal_step_error(model: WindingCNN, deficits: ArrayLike, n_directions: i
     return 0.5 * (np.abs(err[:d.size]) + np.abs(err[d.size:]))
 
 
+def step_error_windings(x: ArrayLike, deficits: ArrayLike, errors: ArrayLike) -> np.ndarray:
+    """Windings of configurations ``(N, L+1, 2)`` counted with a given error of the step rule near ``+-pi`` (ours).
+
+    Every exact step ``Delta theta`` with deficit ``d = pi - |Delta theta|`` contributes
+    ``Delta theta / 2 pi - sign(Delta theta) e(d)``, where ``e`` interpolates the profile
+    ``(deficits, errors)`` linearly in ``log d`` -- e.g. a network's profile from
+    :func:`antipodal_step_error` -- with ``e = errors[0]`` below the smallest deficit and
+    ``e = 0`` above the largest.  The error pulls a step's contribution towards 0, as a
+    continuous rule does near the antipode.  Returns the (unrounded) sums ``(N,)``: the
+    prediction of the accuracy a network would have if its only flaw were this profile.
+    """
+    d0 = np.asarray(deficits, dtype=float).ravel()
+    e0 = np.asarray(errors, dtype=float).ravel()
+    if d0.size < 2 or d0.shape != e0.shape or np.any(d0 <= 0) or np.any(np.diff(d0) <= 0):
+        raise ValueError("deficits must be positive and increasing, with one error per deficit")
+    if not np.all(np.isfinite(e0)):
+        raise ValueError("errors contain NaN or inf")
+    st = exact_phase_steps(x)
+    d = np.maximum(np.pi - np.abs(st), 1e-300)
+    e = np.interp(np.log(d), np.log(d0), e0, left=e0[0], right=0.0)
+    return np.sum(st / (2 * np.pi) - np.sign(st) * e, axis=-1)
+
+
 def ramp_limited_windings(x: ArrayLike, width: float) -> np.ndarray:
     """Windings of configurations ``(N, L+1, 2)`` counted by an idealised but continuous local rule (ours).
 
@@ -1148,6 +1173,11 @@ def save_model(model: nn.Module, path: str | Path, **metadata: Any) -> Path:
     name = type(model).__name__
     if name not in _CLASSES:
         raise ValueError(f"can only save {sorted(_CLASSES)}, not {name}")
+    try:
+        json.dumps(metadata)
+    except TypeError as err:
+        raise ValueError(f"metadata must be JSON-like (str, numbers, lists, dicts) so that load_model can "
+                         f"read it back safely: {err}; convert the value, e.g. with str()") from None
     path = Path(path)
     cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.config.items()}
     torch.save({"class": name, "config": cfg, "state_dict": model.state_dict(),

@@ -365,3 +365,32 @@ def test_antipodal_step_error_range_and_refusals():
     assert abs(e[0] - 0.5) < 0.1
     with pytest.raises(ValueError, match="deficits"):
         ml.antipodal_step_error(m, [0.0])
+
+
+def test_shipped_long_training_weights_load():
+    """book/data/hn_cnn_long.pt (scripts/hn_train_long.py) is the 262-parameter variant with its recipe."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "book" / "data" / "hn_cnn_long.pt"
+    model, meta = ml.load_model(path)
+    assert isinstance(model, ml.WindingCNN) and ml.count_parameters(model) == 262
+    assert model.config["hidden_relu"] is False and model.task == "regression"
+    assert meta["recipe"]["epochs"] >= 1000 and meta["recipe"]["lr_schedule"] == "cosine"
+    assert meta["val_mse"] < 0.05 and meta["seconds"] > 0
+    # the weights give windings: a clean circle of winding -2 and one of +3 are counted right
+    k = 2 * np.pi * np.arange(33) / 32
+    x = ml.unit_modulus_features(np.stack([np.exp(-2j * k), 0.3 * np.exp(3j * k + 0.4)]))
+    assert ml.predicted_winding(ml.predict(model, x)).tolist() == [-2, 3]
+
+
+def test_step_error_windings_hand_case():
+    ang = np.array([0.0, 2.9, 5.8, 2 * np.pi])          # steps 2.9, 2.9, 0.483: w = 1, deficits 0.2416
+    x = np.stack([np.cos(ang), np.sin(ang)], -1)[None].astype(np.float32)
+    d, e = np.array([0.1, 1.0]), np.array([0.4, 0.0])
+    # at d = 0.2416 the profile interpolates in log d: 0.4 * (1 - log(2.416) / log(10)); step 0.483 has
+    # deficit 2.66 > 1, hence no error
+    err = 0.4 * (1 - np.log(0.2416 / 0.1) / np.log(10))
+    assert np.isclose(ml.step_error_windings(x, d, e)[0], 1.0 - 2 * err, atol=1e-4)
+    assert np.isclose(ml.step_error_windings(x, d, 0 * e)[0], 1.0, atol=1e-6)
+    with pytest.raises(ValueError, match="increasing"):
+        ml.step_error_windings(x, d[::-1], e)
