@@ -8,7 +8,13 @@ import sys
 
 import numpy as np
 
-__all__ = ["init_notebook", "BOOK_STYLE"]
+__all__ = ["init_notebook", "BOOK_STYLE", "figure_min_text_px", "FIGURE_TEXT_KEY", "MIN_FONT_PT"]
+
+#: PNG text chunk in which the book's figure formatter records the smallest text height (pixels at the
+#: image's natural size); the browser check of the rendered book scales it to the displayed size.
+FIGURE_TEXT_KEY = "nhtopo:min-text-px"
+#: smallest font size (points) a book figure should use
+MIN_FONT_PT = 8.0
 
 #: Shared matplotlib style for every figure in the book.
 BOOK_STYLE = {
@@ -27,6 +33,51 @@ BOOK_STYLE = {
 }
 
 
+def _visible_texts(artist, out: list) -> list:
+    """Collect the visible, non-empty Text artists under ``artist``, skipping hidden subtrees."""
+    from matplotlib.axes import Axes
+    from matplotlib.text import Text
+
+    if not artist.get_visible():
+        return out
+    if isinstance(artist, Text):
+        if artist.get_text().strip():
+            out.append(artist)
+        return out
+    children = artist.get_children()
+    if isinstance(artist, Axes) and not artist.axison:
+        children = [c for c in children if c not in (getattr(artist, "xaxis", None),
+                                                      getattr(artist, "yaxis", None),
+                                                      getattr(artist, "zaxis", None))]
+    for child in children:
+        _visible_texts(child, out)
+    return out
+
+
+def figure_min_text_px(fig, dpi: float | None = None) -> float:
+    """Height in pixels of the smallest visible text of a drawn figure, at ``dpi`` (default: ``fig.dpi``).
+
+    The figure is drawn first (so tick labels exist); only visible, non-empty text
+    is counted (hidden axes, empty tick labels and invisible artists are skipped).
+    Returns ``inf`` for a figure without text.
+    """
+    fig.canvas.draw()
+    dpi = float(fig.dpi if dpi is None else dpi)
+    sizes = [t.get_fontsize() for t in _visible_texts(fig, [])]
+    return min(sizes) * dpi / 72.0 if sizes else float("inf")
+
+
+def _png_with_text_record(fig):
+    """IPython PNG formatter: the usual inline PNG plus the smallest text height in its metadata."""
+    from IPython.core.pylabtools import print_figure
+
+    if not fig.axes and not fig.lines:
+        return None
+    px = figure_min_text_px(fig)
+    meta = {FIGURE_TEXT_KEY: f"{px:.2f}"} if px != float("inf") else {}
+    return print_figure(fig, fmt="png", base64=True, bbox_inches="tight", metadata=meta)
+
+
 def init_notebook(seed: int = 0, *, threads: int | None = 1) -> np.random.Generator:
     """Prepare a chapter: seeds, print options, plotting style; returns a seeded RNG.
 
@@ -39,7 +90,10 @@ def init_notebook(seed: int = 0, *, threads: int | None = 1) -> np.random.Genera
       be set before NumPy is imported (the Makefile does this for tests);
     * applies :data:`BOOK_STYLE` and, inside IPython/Jupyter, selects the
       inline backend even if ``MPLBACKEND=Agg`` is set in the environment
-      (which would otherwise silently drop every figure from the book).
+      (which would otherwise silently drop every figure from the book);
+    * inside IPython, figures are shown as PNGs that record their smallest text
+      height (:func:`figure_min_text_px`) under :data:`FIGURE_TEXT_KEY`, which
+      the book's browser check turns into the text height a reader sees.
     """
     random.seed(seed)
     np.random.seed(seed)
@@ -58,6 +112,9 @@ def init_notebook(seed: int = 0, *, threads: int | None = 1) -> np.random.Genera
         ip = None
     if ip is not None:
         ip.run_line_magic("matplotlib", "inline")
+        from matplotlib.figure import Figure
+
+        ip.display_formatter.formatters["image/png"].for_type(Figure, _png_with_text_record)
     import matplotlib as mpl
 
     mpl.rcParams.update(BOOK_STYLE)

@@ -46,3 +46,37 @@ def test_init_notebook_seeds_and_style():
     b = nl.init_notebook(seed=3).normal(size=3)
     assert np.array_equal(a, b)
     assert matplotlib.rcParams["axes.grid"] is True
+
+
+def test_figure_min_text_px_counts_only_visible_text():
+    from nhtopo_lib.notebook import figure_min_text_px
+
+    fig, ax = plt.subplots(dpi=100)
+    ax.plot([0, 1], [0, 1], label="line")
+    ax.tick_params(labelsize=10)
+    ax.set_title("title", fontsize=14)
+    assert figure_min_text_px(fig) == pytest.approx(10 * 100 / 72)
+    leg = ax.legend(fontsize=6)
+    assert figure_min_text_px(fig) == pytest.approx(6 * 100 / 72)
+    leg.set_visible(False)
+    ax.axis("off")  # hidden axes: their tick labels no longer count
+    assert figure_min_text_px(fig) == pytest.approx(14 * 100 / 72)
+    assert figure_min_text_px(fig, dpi=200) == pytest.approx(14 * 200 / 72)
+    plt.close(fig)
+
+
+def test_png_formatter_records_text_height():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from nhtopo_lib.notebook import FIGURE_TEXT_KEY, _png_with_text_record
+
+    fig, ax = plt.subplots(dpi=100)
+    ax.plot([0, 1], [0, 1])
+    ax.tick_params(labelsize=9)
+    png = base64.b64decode(_png_with_text_record(fig))
+    img = Image.open(io.BytesIO(png))
+    assert float(img.text[FIGURE_TEXT_KEY]) == pytest.approx(9 * 100 / 72, abs=0.01)
+    plt.close(fig)
