@@ -8,6 +8,8 @@ JOBS   ?= 2
 export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
+# chapters executed by the tests and the build run unattended: no progress bars in their outputs
+export NHTOPO_STATIC := 1
 # never let an inherited Agg backend strip the figures out of the book
 unexport MPLBACKEND
 

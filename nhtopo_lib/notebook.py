@@ -8,7 +8,12 @@ import sys
 
 import numpy as np
 
-__all__ = ["init_notebook", "BOOK_STYLE", "figure_min_text_px", "FIGURE_TEXT_KEY", "MIN_FONT_PT"]
+__all__ = ["init_notebook", "BOOK_STYLE", "figure_min_text_px", "FIGURE_TEXT_KEY", "MIN_FONT_PT",
+           "STATIC_ENV", "static_execution", "progress_bar", "markdown_table", "pct"]
+
+#: environment variable set (to "1") by the book build and the test run: the chapter executes without a
+#: reader watching, so progress bars stay silent (they would be left as widgets or text in the page)
+STATIC_ENV = "NHTOPO_STATIC"
 
 #: PNG text chunk in which the book's figure formatter records the smallest text height (pixels at the
 #: image's natural size); the browser check of the rendered book scales it to the displayed size.
@@ -31,6 +36,54 @@ BOOK_STYLE = {
     "lines.linewidth": 1.6,
     "image.cmap": "viridis",
 }
+
+
+def static_execution() -> bool:
+    """True when the chapter runs unattended (book build, nbval): ``NHTOPO_STATIC=1`` is set."""
+    return os.environ.get(STATIC_ENV, "") == "1"
+
+
+def progress_bar(iterable=None, **kwargs):
+    """A ``tqdm.auto`` progress bar that is silent when :func:`static_execution` is true.
+
+    In JupyterLab it is the usual widget bar; in a terminal a text bar; in the book
+    build and under nbval it draws nothing (no widget or text remnants in the page).
+    Keyword arguments go to ``tqdm`` (``disable`` given explicitly wins).
+    """
+    from tqdm.auto import tqdm
+
+    kwargs.setdefault("disable", static_execution())
+    return tqdm(iterable, **kwargs)
+
+
+def pct(x: float, digits: int = 1) -> str:
+    """A fraction as a percentage string without the sign: ``pct(0.9876) == '98.8'``."""
+    return f"{100 * float(x):.{digits}f}"
+
+
+def markdown_table(header, rows, *, align=None):
+    """An ``IPython.display.Markdown`` pipe table (the book renders Markdown outputs with MyST).
+
+    ``header``: column titles; ``rows``: sequences of cells (converted with ``str``);
+    ``align``: optional string of ``l``/``c``/``r`` per column.  A bare ``|`` inside a
+    cell would split it, so it is refused: write ``\\vert`` in math instead.
+    """
+    from IPython.display import Markdown
+
+    header = [str(h) for h in header]
+    body = [[str(c) for c in row] for row in rows]
+    for row in body:
+        if len(row) != len(header):
+            raise ValueError(f"a row has {len(row)} cells but the header has {len(header)}: {row}")
+    if any("|" in c for c in header + [c for row in body for c in row]):
+        raise ValueError("a table cell contains '|', which would split the cell; use \\vert in math")
+    align = align or "l" + "r" * (len(header) - 1)
+    if len(align) != len(header) or set(align) - set("lcr"):
+        raise ValueError("align needs one of 'l', 'c', 'r' per column")
+    rule = {"l": ":---", "c": ":---:", "r": "---:"}
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return Markdown("\n".join(lines))
 
 
 def _visible_texts(artist, out: list) -> list:

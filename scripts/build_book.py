@@ -138,6 +138,8 @@ def _install_repository_hook() -> None:
 
 
 def main() -> int:
+    # the chapters run unattended: progress bars stay silent (nhtopo_lib.notebook.progress_bar)
+    os.environ.setdefault("NHTOPO_STATIC", "1")
     sys.path.insert(0, str(ROOT / "scripts"))
     import web_assets
 

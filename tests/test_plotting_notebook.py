@@ -80,3 +80,33 @@ def test_png_formatter_records_text_height():
     img = Image.open(io.BytesIO(png))
     assert float(img.text[FIGURE_TEXT_KEY]) == pytest.approx(9 * 100 / 72, abs=0.01)
     plt.close(fig)
+
+
+def test_markdown_table_and_pct():
+    from nhtopo_lib.notebook import markdown_table, pct
+
+    md = markdown_table(["a", "$\\vert w\\vert$"], [["x", 1], ["y", 2.5]]).data
+    lines = md.splitlines()
+    assert lines[0] == "| a | $\\vert w\\vert$ |" and lines[1] == "|:---|---:|"
+    assert lines[3] == "| y | 2.5 |"
+    with pytest.raises(ValueError, match="split the cell"):
+        markdown_table(["a"], [["|w|"]])
+    with pytest.raises(ValueError, match="2 cells"):
+        markdown_table(["a"], [["x", "y"]])
+    with pytest.raises(ValueError, match="align"):
+        markdown_table(["a", "b"], [["x", "y"]], align="lx")
+    assert pct(0.98765) == "98.8" and pct(1, 0) == "100"
+
+
+def test_progress_bar_is_silent_in_static_execution(monkeypatch, capsys):
+    from nhtopo_lib.notebook import STATIC_ENV, progress_bar, static_execution
+
+    monkeypatch.setenv(STATIC_ENV, "1")
+    assert static_execution()
+    assert list(progress_bar(range(3), desc="x")) == [0, 1, 2]
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv(STATIC_ENV, "0")
+    assert not static_execution()
+    bar = progress_bar(range(3), desc="x", mininterval=0)
+    assert not bar.disable
+    assert list(bar) == [0, 1, 2]
