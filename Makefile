@@ -52,7 +52,7 @@ book-force:
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax --nbval-current-env --durations=15
 	$(MAKE) book
-	$(BIN)/python -m pytest tests/browser -q
+	$(BIN)/python -m pytest tests/browser tests/test_api_docs.py -q
 
 test-lib: $(STAMP)
 	$(BIN)/python -m pytest tests

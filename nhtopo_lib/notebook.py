@@ -6,7 +6,15 @@ import os
 import random
 import sys
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+
+if TYPE_CHECKING:  # imported for annotations only (keeps `import nhtopo_lib` light)
+    from IPython.display import Markdown
+    from matplotlib.figure import Figure
+    from tqdm import tqdm
 
 __all__ = ["init_notebook", "BOOK_STYLE", "figure_min_text_px", "FIGURE_TEXT_KEY", "MIN_FONT_PT",
            "STATIC_ENV", "static_execution", "progress_bar", "markdown_table", "pct"]
@@ -43,7 +51,7 @@ def static_execution() -> bool:
     return os.environ.get(STATIC_ENV, "") == "1"
 
 
-def progress_bar(iterable=None, **kwargs):
+def progress_bar(iterable: Iterable | None = None, **kwargs: Any) -> "tqdm":
     """A ``tqdm.auto`` progress bar that is silent when :func:`static_execution` is true.
 
     In JupyterLab it is the usual widget bar; in a terminal a text bar; in the book
@@ -61,7 +69,8 @@ def pct(x: float, digits: int = 1) -> str:
     return f"{100 * float(x):.{digits}f}"
 
 
-def markdown_table(header, rows, *, align=None):
+def markdown_table(header: Sequence[object], rows: Iterable[Sequence[object]], *,
+                   align: str | None = None) -> "Markdown":
     """An ``IPython.display.Markdown`` pipe table (the book renders Markdown outputs with MyST).
 
     ``header``: column titles; ``rows``: sequences of cells (converted with ``str``);
@@ -107,7 +116,7 @@ def _visible_texts(artist, out: list) -> list:
     return out
 
 
-def figure_min_text_px(fig, dpi: float | None = None) -> float:
+def figure_min_text_px(fig: "Figure", dpi: float | None = None) -> float:
     """Height in pixels of the smallest visible text of a drawn figure, at ``dpi`` (default: ``fig.dpi``).
 
     The figure is drawn first (so tick labels exist); only visible, non-empty text

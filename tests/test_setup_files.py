@@ -69,3 +69,40 @@ def test_no_dead_launch_buttons():
     chapters = list((ROOT / "book").glob("*.ipynb"))
     if "colab_url" in buttons:
         assert chapters, "a Colab button needs .ipynb chapters; they are MyST .md files"
+
+
+def _toc_pages():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = []
+    for part in toc.get("parts", []):
+        for chap in part["chapters"]:
+            pages.append(chap["file"])
+            pages += [sec["file"] for sec in chap.get("sections", [])]
+    return toc["root"], pages
+
+
+def _title(page):
+    for line in (ROOT / f"{page}.md").read_text().splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    raise AssertionError(f"{page} has no title")
+
+
+def test_intro_links_every_page_in_sidebar_order_with_its_title():
+    root, pages = _toc_pages()
+    intro = (ROOT / f"{root}.md").read_text()
+    links = re.findall(r"\[([^\]]+)\]\(([A-Za-z0-9_/]+)\.md\)", intro)
+    here = Path(root).parent
+    linked = [(text, str(here / target)) for text, target in links]
+    expected = [p for p in pages if p != "book/bibliography"]
+    assert [p for _, p in linked] == expected, "the intro must link every page once, in sidebar order"
+    for text, page in linked:
+        assert text == _title(page), f"link text {text!r} differs from the page title {_title(page)!r}"
+
+
+def test_book_text_has_no_internal_wording():
+    banned = ("technical reference", "our target", "budget", "TODO", "issue 1", "as they are completed")
+    for page in [_toc_pages()[0]] + _toc_pages()[1]:
+        text = (ROOT / f"{page}.md").read_text()
+        for word in banned:
+            assert word not in text, f"{page} contains internal wording {word!r}"

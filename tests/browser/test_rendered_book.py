@@ -195,7 +195,7 @@ PAGE_REPORT_JS = r"""
   }
   // blocks wider than the column (scrolling or cut off)
   const wide = [];
-  for (const e of art.querySelectorAll('pre, .cell_output .output, table, .cell_output img')) {
+  for (const e of art.querySelectorAll('pre, .cell_output .output, table, .cell_output img, dt.sig')) {
     if (!visible(e)) continue;
     const r = e.getBoundingClientRect();
     if (e.scrollWidth > e.clientWidth + 1 || r.right > artBox.right + 1) {
