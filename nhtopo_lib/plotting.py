@@ -257,18 +257,19 @@ def plot_middle_real_parts(ax: Axes, E: ArrayLike, *, n_mid: int = 40, zero_mask
 
 def plot_sublattice_figure(report: SublatticeReport, *, title: str = "", extent: Sequence[float] | None = None,
                            n_mid: int = 40, sphere_view: tuple[float, float] = (18, -60)):
-    """Four panels as in Zhong et al.: (a) OBC spectrum, (b) M-sphere, (c) arg M^2, (d) middle Re E.
+    """Four panels as in Zhong et al., in a 2x2 grid: (a) OBC spectrum, (b) M-sphere, (c) arg M^2,
+    (d) middle Re E.
 
     ``report`` is a :class:`nhtopo_lib.polezero.SublatticeReport`.  Returns the figure.
     """
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(18.5, 4.6), layout="constrained")
-    gs = fig.add_gridspec(1, 4, width_ratios=[1, 1.1, 1.2, 0.95])
-    ax_a = fig.add_subplot(gs[0])
-    ax_b = fig.add_subplot(gs[1], projection="3d")
-    ax_c = fig.add_subplot(gs[2])
-    ax_d = fig.add_subplot(gs[3])
+    fig = plt.figure(figsize=(8.8, 8.2), layout="constrained")
+    gs = fig.add_gridspec(2, 2)
+    ax_a = fig.add_subplot(gs[0, 0])
+    ax_b = fig.add_subplot(gs[0, 1], projection="3d")
+    ax_c = fig.add_subplot(gs[1, 0])
+    ax_d = fig.add_subplot(gs[1, 1])
     zm = report.zm
     E = zm.centers
     zmask = np.abs(E) <= max(zm.zero_bound, 1e-300)
@@ -287,7 +288,7 @@ def plot_sublattice_figure(report: SublatticeReport, *, title: str = "", extent:
         ax_a.set_ylim(cy - 0.35 * wx, cy + 0.35 * wx)
     else:
         ax_a.set_aspect("equal", adjustable="datalim")
-    ax_a.legend(loc="upper right", fontsize=7)
+    ax_a.legend(loc="upper right", fontsize=8)
     ax_a.set_title("(a) OBC spectrum")
     form = report.form
     curves = [sg[2] for sg in report.sub_gbz]
@@ -301,7 +302,7 @@ def plot_sublattice_figure(report: SublatticeReport, *, title: str = "", extent:
                   points=pts, extra_points=extra, extra_label="branch-point images" if extra is not None else None,
                   elev=sphere_view[0], azim=sphere_view[1])
     ax_b.set_title(f"(b) $M$-sphere, $W_{{gbz}}={report.W_gbz:+d}$")
-    ax_b.legend(loc="upper left", fontsize=7)
+    ax_b.legend(loc="upper left", fontsize=8)
     pz = report.pz
     from .laurent import LaurentPoly
 
@@ -322,7 +323,7 @@ def plot_sublattice_figure(report: SublatticeReport, *, title: str = "", extent:
                          highlight=report.general.roots if not report.off_diagonal else pts2,
                          highlight_labels=labels,
                          quantity=r"\arg M^2" if report.off_diagonal else r"\arg M'^2")
-    ax_c.legend(loc="lower left", fontsize=7, framealpha=0.8)
+    ax_c.legend(loc="lower left", fontsize=8, framealpha=0.8)
     ax_c.set_title(f"(c) poles/zeros, $W_{{pz}}={report.W_pz:+d}$")
     plot_middle_real_parts(ax_d, E, n_mid=n_mid, zero_mask=zmask)
     ax_d.set_title(f"(d) middle {n_mid} eigenvalues")
