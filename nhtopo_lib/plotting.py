@@ -14,6 +14,8 @@ from numpy.typing import ArrayLike
 if TYPE_CHECKING:  # annotations only; matplotlib is imported by the caller
     from matplotlib.axes import Axes
 
+    from .chain import Chain
+    from .msr import EdgeStates
     from .polezero import SublatticeReport
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "plot_middle_real_parts",
     "plot_sublattice_figure",
     "plot_star_tracks",
+    "plot_edge_spectrum",
 ]
 
 
@@ -366,3 +369,29 @@ def plot_star_tracks(ax: Axes, stars: Sequence[ArrayLike], *, colors: Sequence[s
     ax.set_zticks([-1, 0, 1])
     ax.set_box_aspect((1, 1, 1))
     ax.view_init(elev=elev, azim=azim)
+
+
+def plot_edge_spectrum(ax: Axes, chain: Chain, edges: EdgeStates, *, kappa: float = 0.0,
+                       title: str = "", pbc: bool = True, n_k: int = 600) -> None:
+    """Bloch bands, non-Bloch bands and the open-chain spectrum with its isolated edge states.
+
+    Grey dots: the periodic bands ``H(k)`` (only when ``kappa != 0`` and ``pbc``); blue dots: the
+    bands ``H(k + i kappa)`` (the non-Bloch bands; the periodic ones when ``kappa == 0``); black: the
+    open-chain spectrum stored in ``edges`` (an :class:`nhtopo_lib.msr.EdgeStates`); red
+    circles: the isolated edge states it counted.
+    """
+    from .msr import non_bloch_bloch
+
+    kk = np.linspace(0, 2 * np.pi, int(n_k))
+    if pbc and kappa != 0.0:
+        Ep = np.linalg.eigvals(chain.bloch_k(kk))
+        ax.plot(Ep.real, Ep.imag, ".", color="0.7", ms=1.5, label="PBC bands $H(k)$")
+    En = np.linalg.eigvals(non_bloch_bloch(chain, kk, kappa))
+    lab = "bands $H(k+i\\kappa)$" if kappa != 0.0 else "PBC bands $H(k)$"
+    ax.plot(En.real, En.imag, ".", color="C0", ms=1.5, label=lab)
+    plot_spectrum(ax, edges.spectrum, label=f"OBC, {edges.n_cells[1]} cells", color="k", s=5)
+    if edges.count:
+        ax.scatter(edges.energies.real, edges.energies.imag, s=70, facecolors="none", edgecolors="C3",
+                   linewidths=1.5, label=f"isolated ({edges.count})", zorder=5)
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8, markerscale=3)
