@@ -166,7 +166,7 @@ PAGE_REPORT_JS = r"""
     let cell = img.closest('.cell') || img.closest('.output') || img;
     let next = cell.nextElementSibling;
     while (next && !visible(next)) next = next.nextElementSibling;
-    return !!next && /^\s*(\*\s*)?Figure\b/.test(next.innerText || '');
+    return !!next && /^\s*(Figure|Fig\.|Table)/.test(next.innerText || '');
   };
   const figures = imgs.map(i => ({src: i.getAttribute('src'), natural: i.naturalWidth,
                                   shown: i.getBoundingClientRect().width, caption: captionOf(i)}));
