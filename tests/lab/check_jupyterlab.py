@@ -57,6 +57,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 LIMIT = float(os.environ.get("LAB_TEST_LIMIT", "420"))
 RUN_TIMEOUT = 240  # seconds for "Run All Cells" of one chapter (about 35 s when the machine is quiet)
 
+LANDING = "lab/tree/book/own_model.md"  # the urlpath form of the book's Binder button
 FIRST = "point_gap.md"
 EXPLORER = "pole_zero.md"
 SLIDER = "t1"  # the explorer slider the test moves
@@ -220,9 +221,9 @@ def page(lab):
                                                     viewport={"width": 1400, "height": 900})
         ctx.set_default_timeout(60_000)
         tab = ctx.pages[0] if ctx.pages else ctx.new_page()
-        tab.goto(f"{lab.base}/lab?token={lab.token}", wait_until="domcontentloaded")
-        tab.locator("#filebrowser .jp-DirListing-itemText", has_text=re.compile(r"^book$")).wait_for(
-            timeout=120_000)
+        # the page a Binder launch button opens: ?urlpath=lab/tree/book/<chapter>.md (see test_setup_files.py)
+        tab.goto(f"{lab.base}/{LANDING}?token={lab.token}", wait_until="domcontentloaded")
+        tab.locator("#filebrowser .jp-DirListing-item").first.wait_for(timeout=120_000)
         yield tab
         ctx.close()
 
@@ -266,10 +267,14 @@ def kernel_state(lab: Lab, name: str) -> str | None:
 def open_by_double_click(lab: Lab, page, name: str) -> dict:
     """Double-click ``name`` in the file browser; wait for its tab to show either a text editor or a
     notebook with all its code cells and an idle kernel."""
-    expected = code_cells_in_source(name)
     item = page.locator("#filebrowser .jp-DirListing-itemText", has_text=re.compile(rf"^{re.escape(name)}$"))
     item.wait_for()
     item.dblclick()
+    return wait_opened(lab, page, name)
+
+
+def wait_opened(lab: Lab, page, name: str) -> dict:
+    expected = code_cells_in_source(name)
     deadline = time.monotonic() + 60
     while True:
         rep = page.evaluate(PANEL_JS, name)
@@ -315,9 +320,17 @@ def check_ran_cleanly(name: str, rep: dict) -> None:
     assert "Traceback (most recent call last)" not in rep["text"], f"{name}: a traceback in the outputs"
 
 
+def test_binder_link_opens_the_chapter_as_a_notebook(lab, page):
+    name = LANDING.rsplit("/", 1)[-1]
+    rep = wait_opened(lab, page, name)
+    assert rep["notebook"] and not rep["editor"], f"{LANDING} opened {name} as text, not as a notebook: {rep}"
+    assert rep["nmarkdown"] > 0
+
+
 def test_chapters_open_as_notebooks_and_run(lab, page):
     """Both chapters open as notebooks by double-click; Run All Cells in both (their kernels run side by side)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".jp-BreadCrumbs-home").first.click()  # the file browser from the repository root
     page.locator("#filebrowser .jp-DirListing-itemText", has_text=re.compile(r"^book$")).dblclick()
     t0 = time.monotonic()
     for name in (FIRST, EXPLORER):  # the file browser stays in book/
