@@ -4,7 +4,7 @@
 #   * `make lab` runs it with PYTHON=.venv/bin/python before starting JupyterLab.
 #
 # What it does:
-#   1. checks that the pinned front-end pieces are installed and enabled in that environment:
+#   1. checks that the pinned front-end pieces are installed in that environment:
 #      JupyterLab itself, jupytext's lab extension (opens .md chapters as notebooks) and
 #      ipywidgets' lab extension (@jupyter-widgets/jupyterlab-manager: live sliders);
 #   2. makes "Jupytext Notebook" the default viewer of Markdown/MyST files, so a double-click
@@ -24,17 +24,22 @@ fi
 CONFIG_DIR=${1:-$("$PY" -c 'import sys, os; print(os.path.join(sys.prefix, "etc", "jupyter"))')}
 
 # 1. the front end and its two extensions, as installed from requirements.txt
-exts=$("$PY" -m jupyter labextension list 2>&1) || {
-  echo "jupyter_setup.sh: JupyterLab is not installed for $PY (pip install -r requirements.txt)" >&2
-  exit 1
-}
-for ext in jupyterlab-jupytext @jupyter-widgets/jupyterlab-manager; do
-  if ! grep -E "^[[:space:]]*$ext v[^ ]+ .*enabled.*OK" <<<"$exts" >/dev/null; then
-    echo "jupyter_setup.sh: lab extension $ext is missing or disabled:" >&2
-    echo "$exts" >&2
-    exit 1
-  fi
-done
+"$PY" - <<'PYEOF' || exit 1
+import json, os, sys
+from importlib.metadata import PackageNotFoundError, version
+try:
+    lab_version = version("jupyterlab")
+except PackageNotFoundError:
+    sys.exit(f"jupyter_setup.sh: JupyterLab is not installed for {sys.executable} (pip install -r requirements.txt)")
+from jupyter_core.paths import jupyter_path
+for ext in ("jupyterlab-jupytext", "@jupyter-widgets/jupyterlab-manager"):
+    found = [os.path.join(d, ext) for d in jupyter_path("labextensions")
+             if os.path.isfile(os.path.join(d, ext, "package.json"))]
+    if not found:
+        sys.exit(f"jupyter_setup.sh: lab extension {ext} is missing (pip install -r requirements.txt)")
+    meta = json.load(open(os.path.join(found[0], "package.json")))
+    print(f"jupyter_setup.sh: JupyterLab {lab_version}, {ext} {meta['version']}")
+PYEOF
 
 # 2. .md / MyST files open as notebooks (jupytext's own configuration tool)
 settings="$CONFIG_DIR/labconfig/default_setting_overrides.json"
