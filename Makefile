@@ -72,7 +72,7 @@ LAB_ARGS ?=
 lab: $(STAMP)
 	PYTHON=$(BIN)/python scripts/jupyter_setup.sh
 	@echo "Double-click a chapter in book/ to open it as a notebook; Run > Run All Cells."
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 browser-deps:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser test"; \
