@@ -64,7 +64,7 @@ test-browser: $(STAMP) browser-deps book
 # JupyterLab in a real browser: chapters open as notebooks, run without errors, the explorer slider redraws
 # (its own server on a free port, settings in a temporary folder; see tests/lab/check_jupyterlab.py)
 test-lab: $(STAMP) browser-deps
-	$(BIN)/python -m pytest tests/lab/check_jupyterlab.py -q
+	$(BIN)/python -m pytest tests/lab/check_jupyterlab.py -q -s
 
 # Read the chapters interactively: JupyterLab with the same settings as Binder (scripts/jupyter_setup.sh,
 # also run by postBuild), started on the repository. Extra server options: make lab LAB_ARGS="--no-browser"

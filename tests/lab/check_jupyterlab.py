@@ -10,21 +10,26 @@ What happens, step by step:
    data, runtime, settings, workspace and IPython folders are temporary too, so the user's own
    Jupyter configuration is neither read nor written.  ``scripts/jupyter_setup.sh`` -- the
    script Binder's ``postBuild`` and ``make lab`` run -- writes the lab settings into the
-   temporary config folder.
-2. JupyterLab starts on a free local port with a random token (``--no-browser``); headless
-   Chromium (Playwright) opens it.
-3. In the file browser: double-click ``book``, then ``point_gap.md``.  It must open as a
-   notebook (a notebook panel with as many code cells as the MyST source has ``code-cell``
-   directives, no text editor).  Run > Run All Cells; every code cell must get an execution
-   count and no output may contain a traceback or an error on stderr.
-4. The same for the explorer chapter ``pole_zero.md``.  Then the ``t1`` slider of its explorer
-   is dragged with the mouse.  The figure in the explorer must change, and a second client on
-   the same kernel checks that the figure shown before and after equals what the explorer
-   function draws for the values the sliders show (pixel-identical PNG), and that
-   ``nhtopo_lib.notebook.widgets_are_live()`` is True in this kernel (the explorer note stays
-   silent in JupyterLab).  Screenshots before/after: ``_build/screenshots/lab_*.png``.
-5. The server is shut down through its REST API; no process whose command line mentions the
-   temporary folder (server, kernels, Chromium with its profile there) may survive.
+   temporary config folder.  Test-only user settings: no news/update toast, no autosave.
+2. JupyterLab starts on a free local port with a random token (``--no-browser``).  Headless
+   Chromium (Playwright) opens ``lab/tree/book/own_model.md``, the page a Binder launch button
+   opens (its ``urlpath``, checked in tests/test_setup_files.py): the chapter must open as a
+   notebook with an idle kernel.
+3. In the file browser (from the root): double-click ``book``, then ``point_gap.md``: it must open
+   as a notebook -- a notebook panel with as many code cells as the MyST source has
+   ``code-cell`` directives, not a text editor -- with an idle kernel; then Run > Run All Cells
+   from the menu.  The same for the explorer chapter ``pole_zero.md`` while the first one runs.
+   When both are done, every code cell must have an execution count and no output may contain
+   a traceback or an error on stderr.
+4. The ``t1`` slider of the explorer is dragged with the mouse to 90 % of its track.  The figure
+   must change; a second client on the same kernel then checks that the figure shown before and
+   after is exactly (same PNG bytes) what the explorer function draws for the values the
+   sliders show, and that ``nhtopo_lib.notebook.widgets_are_live()`` is True in this kernel (the
+   explorer note stays silent in JupyterLab).  Screenshots: ``_build/screenshots/
+   lab_point_gap_opened.png``, ``lab_pole_zero_before.png``, ``lab_pole_zero_after.png``.
+5. Chromium is closed and the server shut down through its REST API; no Chromium process the
+   test started and no process whose command line mentions the temporary folder (server,
+   kernels) may survive.
 
 A watchdog kills everything the test started if it runs longer than ``LAB_TEST_LIMIT`` seconds
 (default 420).  Environment: ``CHROMIUM`` overrides the browser.
@@ -67,6 +72,44 @@ STATE: dict = {}  # shared between the ordered tests of this module
 
 def code_cells_in_source(name: str) -> int:
     return len(re.findall(r"^```\{code-cell\}", (ROOT / "book" / name).read_text(), flags=re.M))
+
+
+def descendants(pid: int, needle: str) -> list[int]:
+    """Live descendants of ``pid`` whose command line contains ``needle``."""
+    parent, cmd = {}, {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd[int(d.name)] = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z":
+            parent[int(d.name)] = int(fields[1])
+    found = []
+    for p in parent:
+        q = p
+        while q in parent and q != pid:
+            q = parent[q]
+        if q == pid and p != pid and needle in cmd.get(p, ""):
+            found.append(p)
+    return found
+
+
+def alive(pids: list[int], needle: str) -> list[int]:
+    """Those of ``pids`` still running (not zombies) with ``needle`` in their command line."""
+    out = []
+    for p in pids:
+        try:
+            stat = Path(f"/proc/{p}/stat").read_text()
+            cmd = Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if stat[stat.rindex(")") + 2:].split()[0] != "Z" and needle in cmd:
+            out.append(p)
+    return out
 
 
 def own_processes(marker: str) -> list[tuple[int, str]]:
@@ -460,14 +503,17 @@ def test_explorer_slider_redraws_the_figure(lab, page):
 
 def test_server_shuts_down_without_stray_processes(lab, page):
     marker = STATE["marker"]
+    chromium = descendants(os.getpid(), "chrom")
+    assert chromium, "the browser processes of this test were not found"
     page.context.close()
     lab.shutdown()
     deadline = time.monotonic() + 20
-    while own_processes(marker) and time.monotonic() < deadline:
+    while (own_processes(marker) or alive(chromium, "chrom")) and time.monotonic() < deadline:
         time.sleep(0.5)
-    left = own_processes(marker)
     assert lab.proc.returncode is not None
-    assert not left, f"processes left after shutdown: {left}"
+    assert not own_processes(marker), f"processes left after shutdown: {own_processes(marker)}"
+    left = alive(chromium, "chrom")
+    assert not left, f"Chromium processes left after closing the browser: {left}"
     print(f"\nJupyterLab test: server up in {STATE['t_server']:.1f} s, both chapters opened and run in "
           f"{STATE.get('run_all', float('nan')):.1f} s, slider {SLIDER}: {STATE.get('slider')}, "
-          f"{time.monotonic() - STATE['t_start']:.1f} s in total")
+          f"{time.monotonic() - STATE['t_start']:.1f} s in total; {len(chromium)} Chromium processes ended")
