@@ -1,4 +1,6 @@
-"""One call to set up a chapter notebook: seeds, print options, figure style."""
+"""One call to set up a chapter notebook (seeds, print options, figure style), the figure formatter
+that records text sizes, table and progress helpers, and the note an explorer cell prints where its
+sliders cannot move (nbval, the static book)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ if TYPE_CHECKING:  # imported for annotations only (keeps `import nhtopo_lib` li
     from tqdm import tqdm
 
 __all__ = ["init_notebook", "BOOK_STYLE", "figure_min_text_px", "FIGURE_TEXT_KEY", "MIN_FONT_PT",
-           "STATIC_ENV", "static_execution", "progress_bar", "markdown_table", "pct"]
+           "STATIC_ENV", "static_execution", "progress_bar", "markdown_table", "pct", "EXPLORER_NOTE",
+           "widgets_are_live", "explorer_note"]
 
 #: environment variable set (to "1") by the book build and the test run: the chapter executes without a
 #: reader watching, so progress bars stay silent (they would be left as widgets or text in the page)
@@ -182,3 +185,43 @@ def init_notebook(seed: int = 0, *, threads: int | None = 1) -> np.random.Genera
     mpl.rcParams.update(BOOK_STYLE)
     os.environ.setdefault("PYTHONHASHSEED", str(seed))
     return np.random.default_rng(seed)
+
+
+#: The one line an explorer cell prints when its sliders cannot move (fits the book's column).
+EXPLORER_NOTE = "Sliders need a live Python kernel: run this page in JupyterLab (make lab) or on Binder."
+
+
+def widgets_are_live() -> bool:
+    """Whether this kernel serves an interactive Jupyter front end, where ipywidgets sliders work.
+
+    A Jupyter server (JupyterLab, Notebook 7, Binder) starts the kernel of an open notebook with the
+    environment variable ``JPY_SESSION_NAME`` set to the notebook's path; the executors that run a
+    chapter without a front end -- nbval in ``make test`` and the static book build (both through
+    ``jupyter_client``) -- do not set it (the Makefile also unexports it).  Outside IPython (a plain
+    script) there are no widgets at all.
+
+    Returns
+    -------
+    bool
+        True inside an IPython kernel that a Jupyter server started for an open document.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    ip = get_ipython()
+    if ip is None or getattr(ip, "kernel", None) is None:
+        return False
+    return bool(os.environ.get("JPY_SESSION_NAME"))
+
+
+def explorer_note() -> None:
+    """Print one line saying where the sliders work, unless they work here.
+
+    Call it in an explorer cell, next to ``widgets.interact(...)``.  In JupyterLab (``make lab``) or
+    on Binder it prints nothing and the sliders redraw the figure; under nbval and in the static
+    HTML book, where a slider has no kernel to talk to, it prints :data:`EXPLORER_NOTE`.
+    Returns None, so it adds no ``Out[]`` when it is the last line of a cell.
+    """
+    if not widgets_are_live():
+        print(EXPLORER_NOTE)
