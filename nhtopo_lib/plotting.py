@@ -30,6 +30,7 @@ __all__ = [
     "plot_sublattice_figure",
     "plot_star_tracks",
     "plot_edge_spectrum",
+    "plot_class_probabilities",
 ]
 
 
@@ -395,3 +396,56 @@ def plot_edge_spectrum(ax: Axes, chain: Chain, edges: EdgeStates, *, kappa: floa
                    linewidths=1.5, label=f"isolated ({edges.count})", zorder=5)
     ax.set_title(title)
     ax.legend(loc="upper right", fontsize=8, markerscale=3)
+
+
+def plot_class_probabilities(ax: Axes, x: ArrayLike, probs: ArrayLike, names: Sequence[str], *,
+                             crossings: Sequence[Any] = (), exact: Sequence[float] = (),
+                             colors: Sequence[str] | None = None, xlabel: str = "position along the cut",
+                             legend_kw: Mapping[str, Any] | None = None, ms: float = 3.0):
+    """Class probabilities along a one-dimensional cut, with predicted and exact transitions.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes to draw on.
+    x : positions along the cut, shape ``(n,)``.
+    probs : class probabilities, shape ``(n, len(names))`` (e.g. a classifier's softmax output).
+    names : legend label of every class, in the column order of ``probs``.
+    crossings : predicted transitions, objects with attributes ``x`` and ``left`` (the class
+        dominant on their left), e.g. :class:`nhtopo_lib.transitions.Crossing`; each is marked by a
+        black cross on the curve of class ``left``, at ``x`` (linear interpolation of that curve).
+    exact : true transition points, drawn as dotted vertical lines.
+    colors : one colour per class (default: the colour cycle).
+    xlabel : label of the horizontal axis.
+    legend_kw : keyword arguments of ``ax.legend`` (default ``{"fontsize": 8}``); each class and
+        each kind of transition appears once.
+
+    Returns
+    -------
+    The legend.
+    """
+    x = np.asarray(x, dtype=float)
+    P = np.asarray(probs, dtype=float)
+    if x.ndim != 1:
+        raise ValueError(f"x must be one-dimensional, got shape {x.shape}")
+    if P.ndim != 2 or P.shape != (len(x), len(names)):
+        raise ValueError(f"probs must have shape (len(x), len(names)) = {(len(x), len(names))}, "
+                         f"got {P.shape}; pass one column per class name")
+    colors = list(colors) if colors is not None else [f"C{i}" for i in range(len(names))]
+    if len(colors) < len(names):
+        raise ValueError(f"colors has {len(colors)} entries for {len(names)} classes; give one per class")
+    order = np.argsort(x, kind="stable")
+    for c, (name, col) in enumerate(zip(names, colors)):
+        ax.plot(x[order], P[order, c], ".-", ms=ms, lw=0.8, color=col, label=name)
+    for x0 in exact:
+        ax.axvline(x0, color="0.5", lw=0.9, ls=":")
+    for cr in crossings:
+        y = np.interp(cr.x, x[order], P[order, cr.left])
+        ax.plot([cr.x], [y], "kx", ms=8, mew=2)
+    if len(crossings):
+        ax.plot([], [], "kx", ms=8, mew=2, label="predicted transitions")
+    if len(exact):
+        ax.plot([], [], color="0.5", lw=0.9, ls=":", label="exact transitions")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("class probability")
+    ax.set_ylim(-0.04, 1.04)
+    return ax.legend(**({"fontsize": 8} if legend_kw is None else dict(legend_kw)))

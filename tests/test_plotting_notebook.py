@@ -110,3 +110,27 @@ def test_progress_bar_is_silent_in_static_execution(monkeypatch, capsys):
     bar = progress_bar(range(3), desc="x", mininterval=0)
     assert not bar.disable
     assert list(bar) == [0, 1, 2]
+
+
+def test_class_probabilities_marks_crossings_on_the_left_curve():
+    from nhtopo_lib.transitions import probability_crossings
+
+    x = np.linspace(-2, 2, 41)
+    p1 = 1 / (1 + np.exp(-4 * (x - 0.5)))            # class 1 wins right of x = 0.5
+    probs = np.stack([1 - p1, p1], axis=1)
+    cross = probability_crossings(x, probs)
+    assert len(cross) == 1 and abs(cross[0].x - 0.5) < 1e-9
+    fig, ax = plt.subplots()
+    leg = plotting.plot_class_probabilities(ax, x, probs, ["A", "B"], crossings=cross, exact=[0.5],
+                                            xlabel="$m$")
+    texts = [t.get_text() for t in leg.get_texts()]
+    assert texts == ["A", "B", "predicted transitions", "exact transitions"]
+    marks = [ln for ln in ax.get_lines() if ln.get_marker() == "x" and len(ln.get_xdata())]
+    assert len(marks) == 1
+    assert marks[0].get_xdata()[0] == pytest.approx(0.5) and marks[0].get_ydata()[0] == pytest.approx(0.5)
+    assert ax.get_xlabel() == "$m$" and ax.get_ylabel() == "class probability"
+    with pytest.raises(ValueError, match="probs must have shape"):
+        plotting.plot_class_probabilities(ax, x, probs[:, :1], ["A", "B"])
+    with pytest.raises(ValueError, match="one per class"):
+        plotting.plot_class_probabilities(ax, x, probs, ["A", "B"], colors=["k"])
+    plt.close(fig)
