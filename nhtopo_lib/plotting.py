@@ -362,7 +362,7 @@ def plot_star_tracks(ax: Axes, stars: Sequence[ArrayLike], *, colors: Sequence[s
     ax.set_xlabel("x", labelpad=-8)
     ax.set_ylabel("y", labelpad=-8)
     ax.set_zlabel("z", labelpad=-8)
-    ax.tick_params(pad=-3, labelsize=7)
+    ax.tick_params(pad=-3, labelsize=8.5)
     for setter in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
         setter(-1.05, 1.05)
     ax.set_xticks([-1, 0, 1])
@@ -385,9 +385,9 @@ def plot_edge_spectrum(ax: Axes, chain: Chain, edges: EdgeStates, *, kappa: floa
 
     kk = np.linspace(0, 2 * np.pi, int(n_k))
     if pbc and kappa != 0.0:
-        Ep = np.linalg.eigvals(chain.bloch_k(kk))
+        Ep = np.linalg.eigvals(chain.bloch_k(kk)).ravel()   # one legend entry for all bands
         ax.plot(Ep.real, Ep.imag, ".", color="0.7", ms=1.5, label="PBC bands $H(k)$")
-    En = np.linalg.eigvals(non_bloch_bloch(chain, kk, kappa))
+    En = np.linalg.eigvals(non_bloch_bloch(chain, kk, kappa)).ravel()
     lab = "bands $H(k+i\\kappa)$" if kappa != 0.0 else "PBC bands $H(k)$"
     ax.plot(En.real, En.imag, ".", color="C0", ms=1.5, label=lab)
     plot_spectrum(ax, edges.spectrum, label=f"OBC, {edges.n_cells[1]} cells", color="k", s=5)
