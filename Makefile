@@ -8,6 +8,8 @@ JOBS   ?= 2
 export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
+# chapters executed by the tests and the build run unattended: no progress bars in their outputs
+export NHTOPO_STATIC := 1
 # never let an inherited Agg backend strip the figures out of the book
 unexport MPLBACKEND
 
@@ -29,10 +31,14 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 # `jupyter-book build -W --keep-going --all .`, executing two chapters at a time (see scripts/build_book.py;
-# BOOK_JOBS=1 gives the plain serial build)
-$(HTML_STAMP): $(STAMP) $(BOOK_SRC) scripts/build_book.py
+# BOOK_JOBS=1 gives the plain serial build). The wrapper also fetches MathJax and the widget manager from the
+# npm registry (pinned by sha512, scripts/web_assets.py) so the book works offline, and points the
+# repository/Binder buttons at REPO_URL, `repository: url:` in _config.yml, or the GitHub `origin` remote
+# (no buttons when none is known).
+REPO_URL ?=
+$(HTML_STAMP): $(STAMP) $(BOOK_SRC) scripts/build_book.py scripts/web_assets.py
 	rm -f $@
-	BOOK_JOBS=$(JOBS) $(BIN)/python scripts/build_book.py build -W --keep-going --all .
+	BOOK_JOBS=$(JOBS) BOOK_REPOSITORY_URL=$(REPO_URL) $(BIN)/python scripts/build_book.py build -W --keep-going --all .
 	touch $@
 
 book: $(HTML_STAMP)

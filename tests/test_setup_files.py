@@ -47,7 +47,9 @@ def test_book_config_and_toc_point_to_existing_files():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = [toc["root"]]
     for part in toc.get("parts", []):
-        files += [c["file"] for c in part["chapters"]]
+        for chap in part["chapters"]:
+            files.append(chap["file"])
+            files += [sec["file"] for sec in chap.get("sections", [])]
     for f in files:
         assert (ROOT / f"{f}.md").exists(), f
 
