@@ -19,9 +19,11 @@ parameters over a grid (outer product of 1-D axes) or over a list of points and 
   finished chunks and computes only the missing ones; the result is identical to an uninterrupted run.
   A checkpoint written by a different function (name, version or code) or for a different grid is
   refused before any work starts.
-* **Progress.**  A plain-text ``tqdm`` bar (points done / total, rate, remaining time) on ``stderr``.
-  Plain text rather than a notebook widget: it updates in place in a terminal and in Jupyter, and in a
-  statically built page it leaves one line of text, not widget state that cannot run there.
+* **Progress.**  A ``tqdm`` bar (points done / total, rate, remaining time), as plain text, never a
+  widget: on ``stderr`` in a terminal, and in a Jupyter kernel as *one* text output that is updated in
+  place (so a saved or statically rendered notebook keeps a single line, not widget state that cannot
+  run there).  By default it is off when the code runs unattended (``NHTOPO_STATIC=1``, set by the
+  book build and the tests, see :func:`nhtopo_lib.notebook.static_execution`).
 
 Only numpy is imported with the library; xarray, zarr and tqdm are imported when a sweep runs (and dask
 only by the caller who creates a dask client).
@@ -168,6 +170,53 @@ def _as_executor(executor: Any) -> cf.Executor | None:
     raise TypeError(f"executor must be None (run here), a concurrent.futures.Executor (e.g. "
                     f"ProcessPoolExecutor(), dask Client(...).get_executor()) or a dask Client, "
                     f"got {type(executor).__name__}")
+
+
+# --------------------------------------------------------------------------- progress
+class _NotebookLine:
+    """File-like target for tqdm inside a Jupyter kernel: one text/plain output, updated in place.
+
+    tqdm writes ``"\\r" + bar``; only the latest bar is kept, through IPython's display-update
+    mechanism, so the notebook file holds the final bar only (no stream of carriage returns, no widget).
+    """
+
+    def __init__(self) -> None:
+        from IPython.display import Pretty, display
+
+        self._pretty = Pretty
+        self._handle = display(Pretty(""), display_id=True)
+
+    def write(self, s: str) -> int:
+        parts = [p for p in s.replace("\n", "\r").split("\r") if p.strip()]
+        if parts and self._handle is not None:
+            self._handle.update(self._pretty(parts[-1].rstrip()))
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+
+def _in_jupyter_kernel() -> bool:
+    if "ipykernel" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
+def _progress_bar(progress: bool | None, total: int, initial: int, desc: str):
+    """A plain-text tqdm bar, or None; ``progress=None`` means "unless running unattended"."""
+    if progress is None:
+        from .notebook import static_execution
+
+        progress = not static_execution()
+    if not progress:
+        return None
+    from tqdm import tqdm  # the plain-text bar, never tqdm.auto's widget
+
+    target = _NotebookLine() if _in_jupyter_kernel() else sys.stderr
+    return tqdm(total=total, initial=initial, desc=desc, unit="point", ncols=80, mininterval=1.0,
+                file=target, leave=True)
 
 
 # --------------------------------------------------------------------------- work on one chunk
@@ -459,7 +508,7 @@ class Sweep:
                             attrs=attrs)
 
     # ---------------------------------------------------------------- run
-    def run(self, executor: Any = None, *, progress: bool = True):
+    def run(self, executor: Any = None, *, progress: bool | None = None):
         """Compute the missing chunks and return the full labelled result.
 
         Parameters
@@ -468,7 +517,9 @@ class Sweep:
             ``None`` (run in this process), any :class:`concurrent.futures.Executor`, or a
             ``dask.distributed.Client`` (its ``get_executor()`` is used).  Not shut down here.
         progress
-            Show a plain-text tqdm bar on stderr (points done / total, rate, remaining time).
+            Show a plain-text tqdm bar (points done / total, rate, remaining time): on stderr, or
+            as one text output updated in place in a Jupyter kernel.  ``None`` (default): shown
+            unless ``NHTOPO_STATIC=1`` (unattended book build and tests).
 
         Returns
         -------
@@ -499,13 +550,8 @@ class Sweep:
                     sl = self._chunk_slice(k)
                     values[sl], refusals[sl] = v[sl], r[sl]
         todo = [int(k) for k in np.flatnonzero(~done)]
-        bar = None
-        if progress:
-            from tqdm import tqdm  # plain text, never the notebook widget
-
-            initial = self.n_points - sum(self._chunk_slice(k).stop - self._chunk_slice(k).start for k in todo)
-            bar = tqdm(total=self.n_points, initial=initial, desc=self.name, unit="point", ncols=80,
-                       mininterval=1.0, file=sys.stderr, leave=True)
+        initial = self.n_points - sum(self._chunk_slice(k).stop - self._chunk_slice(k).start for k in todo)
+        bar = _progress_bar(progress, self.n_points, initial, self.name)
 
         def finish(k: int, out: tuple[NDArray, list[str]]) -> None:
             sl = self._chunk_slice(k)
@@ -548,7 +594,7 @@ class Sweep:
 def parameter_sweep(func: Callable[..., Any], grid: Mapping[str, ArrayLike] | None = None, *,
                     points: Mapping[str, ArrayLike] | Sequence[Mapping[str, Any]] | None = None,
                     executor: Any = None, chunk_size: int | None = None,
-                    checkpoint: str | os.PathLike | None = None, progress: bool = True,
+                    checkpoint: str | os.PathLike | None = None, progress: bool | None = None,
                     version: str | None = None, dtype: DTypeLike = float, fill_value: Any = None,
                     name: str | None = None):
     """Evaluate ``func`` over a grid (or a list of points) and return a labelled ``xarray.DataArray``.

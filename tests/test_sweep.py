@@ -340,6 +340,38 @@ def test_progress_starts_from_the_checkpoint(tmp_path, capsys):
     assert "48/48" in first  # nothing left: the bar starts full
 
 
+def test_progress_default_is_silent_when_unattended(monkeypatch, capsys):
+    monkeypatch.setenv("NHTOPO_STATIC", "1")
+    parameter_sweep(toy, GRID)
+    assert capsys.readouterr().err == ""
+    monkeypatch.delenv("NHTOPO_STATIC")
+    parameter_sweep(toy, GRID)
+    assert "48/48" in capsys.readouterr().err
+
+
+def test_progress_in_a_notebook_leaves_one_text_line_and_no_widget():
+    """Run sweeps in a real Jupyter kernel (nbclient, as the book build does) and read the saved outputs."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(f"import os, sys\nsys.path.insert(0, {str(TESTS)!r})\n"
+                                  "import numpy as np\nfrom _sweep_helpers import toy\n"
+                                  "from nhtopo_lib.sweep import parameter_sweep\n"
+                                  "grid = {'a': np.linspace(-1, 1, 8), 'b': np.linspace(-1, 1, 6)}"),
+        nbformat.v4.new_code_cell("da = parameter_sweep(toy, grid, chunk_size=4, progress=True)"),
+        nbformat.v4.new_code_cell("os.environ['NHTOPO_STATIC'] = '1'\nda = parameter_sweep(toy, grid)"),
+    ]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    shown, silent = nb.cells[1].outputs, nb.cells[2].outputs
+    assert silent == []
+    assert len(shown) == 1 and shown[0].output_type == "display_data"
+    assert set(shown[0].data) == {"text/plain"}  # no widget, no HTML
+    line = shown[0].data["text/plain"]
+    assert "\n" not in line and "\r" not in line
+    assert line.startswith("toy: 100%") and "48/48" in line and "point/s" in line
+
+
 def test_import_nhtopo_lib_stays_light():
     code = ("import sys, nhtopo_lib, nhtopo_lib.sweep; "
             "print(','.join(m for m in ('dask', 'distributed', 'xarray', 'zarr', 'torch', 'tqdm') "
