@@ -59,6 +59,7 @@ from .exceptional import (
     two_band_discriminant,
 )
 from .notebook import init_notebook
+from .sweep import Sweep, parameter_sweep  # xarray/zarr/tqdm are imported only when a sweep runs
 from .spectra import (
     check_hermitian,
     converged_eigvals,
@@ -153,7 +154,7 @@ __all__ = [
     "nh_dirac_phase_boundaries", "open_phase_winding", "two_band_discriminant",
     "Crossing", "ThresholdSets", "distance_to_lines", "probability_crossings", "sample_threshold_sets",
     "threshold_split",
-    "init_notebook",
+    "init_notebook", "Sweep", "parameter_sweep",
     "check_hermitian", "converged_eigvals", "eigvals", "eigvals_certified", "hermitian_eigvalsh",
     "obc_spectrum", "recommended_bits", "smallest_magnitude", "spectrum_distance",
     "adaptive_winding", "det_winding", "det_winding_roots", "phase_steps", "winding_number", "wrap_phase",
