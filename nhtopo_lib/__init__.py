@@ -59,6 +59,7 @@ from .exceptional import (
     two_band_discriminant,
 )
 from .notebook import explorer_note, init_notebook
+from .sweep import Sweep, parameter_sweep  # xarray/zarr/tqdm are imported only when a sweep runs
 from .spectra import (
     check_hermitian,
     converged_eigvals,
@@ -155,6 +156,7 @@ __all__ = [
     "threshold_split",
     "init_notebook",
     "explorer_note",
+    "Sweep", "parameter_sweep",
     "check_hermitian", "converged_eigvals", "eigvals", "eigvals_certified", "hermitian_eigvalsh",
     "obc_spectrum", "recommended_bits", "smallest_magnitude", "spectrum_distance",
     "adaptive_winding", "det_winding", "det_winding_roots", "phase_steps", "winding_number", "wrap_phase",
