@@ -73,6 +73,9 @@ __all__ = [
     "class_indices",
     "WindingCNN",
     "WindingFCNN",
+    "AntisymmetricWindingCNN",
+    "ReversalSymmetricCNN",
+    "UNIT_MODULUS_TOL",
     "count_parameters",
     "init_weights",
     "TrainingConfig",
@@ -599,6 +602,163 @@ class WindingFCNN(nn.Module):
         return out.squeeze(-1) if self.config["n_out"] == 1 else out
 
 
+# ===================================================== networks that count by construction (ours)
+def _symmetry_group(rotations: int, reflection: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Matrices acting on a neighbour pair ``[Re u, Im u, Re v, Im v]`` and the sign each gives the winding.
+
+    ``rotations`` equally spaced rotations of the plane, each optionally followed by the
+    reflection ``Im -> -Im`` (complex conjugation), which reverses the orientation: sign -1.
+    """
+    mats, signs = [], []
+    for j in range(rotations):
+        c, s = math.cos(2 * math.pi * j / rotations), math.sin(2 * math.pi * j / rotations)
+        rot = np.array([[c, -s], [s, c]])
+        for flip in ((1.0, -1.0) if reflection else (1.0,)):
+            q = np.diag([1.0, flip]) @ rot
+            m = np.zeros((4, 4))
+            m[:2, :2] = q
+            m[2:, 2:] = q
+            mats.append(m)
+            signs.append(flip)
+    return torch.tensor(np.array(mats), dtype=torch.float32), torch.tensor(signs, dtype=torch.float32)
+
+
+#: Largest allowed deviation of an input point's modulus from 1 (float32 rounding of
+#: ``unit_modulus_features`` is ~1e-7).
+UNIT_MODULUS_TOL = 1e-3
+
+_SWAP = [2, 3, 0, 1]          # (u, v) -> (v, u) on a pair [Re u, Im u, Re v, Im v]
+
+
+class AntisymmetricWindingCNN(nn.Module):
+    """A CNN of the paper's kind whose step rule is antisymmetric by construction (ours).
+
+    The input is the paper's: unit-modulus curves ``(B, 1, P, 2)``, ``P >= 2`` points
+    ``u_0 .. u_{P-1}`` (for a closed curve sampled at ``L + 1`` points ``P = L + 1`` and
+    ``u_L = u_0``).  Each neighbour pair ``(u, v) = (u_{n-1}, u_n)`` goes through a local
+    kernel -- ``conv1``: ``kernels`` filters of size 2x2 with bias and ReLU, ``conv2``: a
+    1x1 convolution to one channel without bias -- giving ``h(u, v)``.  The contribution of
+    the step is the antisymmetric part
+
+        ``g(u, v) = h(u, v) - h(v, u)``,
+
+    and the output is the plain sum ``w~ = sum_n g(u_{n-1}, u_n)`` (no dense layer, no
+    bias).  Consequences, exact up to float rounding:
+
+    * ``g(u, u) = 0``: a constant "loop" gives ``w~ = 0`` and repeated points add nothing;
+    * any part of ``h`` of the form ``c(u)`` or ``c(v)`` -- a direction-dependent offset --
+      enters ``g`` as ``c(u_{n-1}) - c(u_n)`` and telescopes to zero around a closed curve;
+    * reversing the curve reverses the sign of ``w~``;
+    * the sum has no fixed width, so the same weights apply to curves with any number of
+      points ``P`` (the readout is what makes that possible; the paper's dense layer fixes
+      ``P = L + 1``).
+
+    Optional symmetrisation over the directions (exact for a discrete group only):
+    ``rotations = R`` averages ``g`` over the ``R`` rotations of the plane by ``2 pi j / R``
+    applied to both points; ``reflection=True`` adds complex conjugation, under which the
+    contribution changes sign.  This costs ``R`` (``2R``) times the arithmetic and no
+    parameters.
+
+    ``L`` is the number of steps of the training curves; it is stored for reference only
+    (the network accepts any ``P``).  Parameters: ``6 * kernels`` (192 for 32 kernels).
+    The output ``(B,)`` is the winding estimate ``w~`` (counter-clockwise positive);
+    :func:`predicted_winding` rounds it.
+    """
+
+    def __init__(self, L: int = 32, *, kernels: int = 32, rotations: int = 1, reflection: bool = False):
+        super().__init__()
+        for name, val, low in (("L", L, 1), ("kernels", kernels, 1), ("rotations", rotations, 1)):
+            if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
+                raise TypeError(f"{name} must be an integer, got {type(val).__name__}")
+            if val < low:
+                raise ValueError(f"{name} must be at least {low}, got {val}")
+        if not isinstance(reflection, (bool, np.bool_)):
+            raise TypeError(f"reflection must be True or False, got {type(reflection).__name__}")
+        self.config = {"L": int(L), "kernels": int(kernels), "rotations": int(rotations),
+                       "reflection": bool(reflection)}
+        self.L = int(L)
+        self.conv1 = nn.Conv2d(1, int(kernels), kernel_size=(2, 2))
+        self.conv2 = nn.Conv2d(int(kernels), 1, kernel_size=(1, 1), bias=False)
+        mats, signs = _symmetry_group(int(rotations), bool(reflection))
+        self.register_buffer("group_matrices", mats, persistent=False)
+        self.register_buffer("group_signs", signs, persistent=False)
+
+    @property
+    def task(self) -> str:
+        """Always ``"regression"``: the output is the winding estimate."""
+        return "regression"
+
+    def effective_kernels(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The kernel bank after symmetrisation: weights ``(G K, 4)``, biases ``(G K,)`` and
+        readout weights ``(G K,)`` (``G`` group elements; ``G = 1`` without symmetrisation)."""
+        k = self.conv1.weight.shape[0]
+        w = self.conv1.weight.reshape(k, 4)
+        g = self.group_matrices.shape[0]
+        w_eff = torch.einsum("kc,gcd->gkd", w, self.group_matrices).reshape(g * k, 4)
+        b_eff = self.conv1.bias.repeat(g)
+        c = self.conv2.weight.reshape(k)
+        c_eff = (self.group_signs[:, None] * c[None, :] / g).reshape(g * k)
+        return w_eff, b_eff, c_eff
+
+    def check_input(self, x: torch.Tensor) -> None:
+        """Raise ValueError unless ``x`` is a finite unit-modulus batch ``(B, 1, P, 2)``, ``P >= 2``."""
+        if not torch.is_tensor(x):
+            raise TypeError(f"expected a torch tensor (B, 1, P, 2), got {type(x).__name__}; "
+                            "use nhtopo_lib.learning.cnn_input or predict")
+        if x.ndim != 4 or x.shape[1] != 1 or x.shape[3] != 2 or x.shape[2] < 2:
+            raise ValueError(f"AntisymmetricWindingCNN expects input of shape (B, 1, P, 2) with P >= 2 points "
+                             f"per curve, got {tuple(x.shape)}")
+        if not torch.isfinite(x).all():
+            raise ValueError("the input contains NaN or inf; it cannot be fed to a network")
+        dev = (x.double().pow(2).sum(-1).sqrt() - 1.0).abs()
+        if dev.numel() and float(dev.max()) > UNIT_MODULUS_TOL:
+            raise ValueError(f"every point must lie on the unit circle (|u_n| = 1), but a modulus deviates by "
+                             f"{float(dev.max()):.3g}; normalise the curve first with encode_curves or "
+                             "unit_modulus_features")
+
+    def step_contributions(self, x: torch.Tensor) -> torch.Tensor:
+        """The contribution ``g(u_{n-1}, u_n)`` of every step, ``(B, P - 1)``, in winding units."""
+        self.check_input(x)
+        B, P = x.shape[0], x.shape[2]
+        pairs = x.reshape(B, 2 * P).unfold(1, 4, 2)                          # (B, P-1, 4)
+        both = torch.stack([pairs, pairs[..., _SWAP]], dim=1)                 # (B, 2, P-1, 4)
+        w_eff, b_eff, c_eff = self.effective_kernels()
+        h = F.relu(torch.matmul(both, w_eff.t()) + b_eff) @ c_eff             # (B, 2, P-1)
+        return h[:, 0] - h[:, 1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Winding estimate ``w~ = sum_n g(u_{n-1}, u_n)`` for a batch ``(B, 1, P, 2)``: shape ``(B,)``."""
+        return self.step_contributions(x).sum(-1)
+
+
+class ReversalSymmetricCNN(nn.Module):
+    """The paper's CNN made odd under reversing the curve (ours; a comparison for
+    :class:`AntisymmetricWindingCNN`).
+
+    ``w~(u_0..u_L) = [f(u_0..u_L) - f(u_L..u_0)] / 2`` with ``f`` a :class:`WindingCNN`
+    (linear two-neuron layer by default).  A constant curve gives exactly 0 and reversal
+    flips the sign, but direction-dependent offsets cancel only as far as the dense
+    weights are uniform, and the dense layer fixes the number of points to ``L + 1``.
+    Same parameters as ``f`` (262 for ``L = 32``).
+    """
+
+    def __init__(self, L: int = 32, *, kernels: int = 32, hidden: int = 2, hidden_relu: bool = False):
+        super().__init__()
+        self.net = WindingCNN(L, kernels=kernels, hidden=hidden, n_out=1, hidden_relu=hidden_relu)
+        self.config = {"L": int(L), "kernels": int(kernels), "hidden": int(hidden),
+                       "hidden_relu": bool(hidden_relu)}
+        self.L = int(L)
+
+    @property
+    def task(self) -> str:
+        """Always ``"regression"``."""
+        return "regression"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Winding estimate for a batch ``(B, 1, L + 1, 2)``: shape ``(B,)``."""
+        return 0.5 * (self.net(x) - self.net(torch.flip(x, dims=[2])))
+
+
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -610,7 +770,8 @@ def init_weights(model: nn.Module, seed: int) -> nn.Module:
     for mod in model.modules():
         if isinstance(mod, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_normal_(mod.weight, generator=g)
-            nn.init.zeros_(mod.bias)
+            if mod.bias is not None:
+                nn.init.zeros_(mod.bias)
     return model
 
 
@@ -874,6 +1035,99 @@ class _FastStepper:
         return loss
 
 
+class _AntisymmetricStepper:
+    """Hand-written forward/backward pass and Adam update for :class:`AntisymmetricWindingCNN`.
+
+    Every neighbour pair is stored in both orders once (``prepare``); a step evaluates the
+    symmetrised kernel bank on all rows, forms ``w~ = sum_n [h(u, v) - h(v, u)]``, and
+    back-propagates the MSE through the ReLU layer.  Gradients of the symmetrised bank are
+    folded back onto the shared weights (``dL/dW = sum_g dL/dW_g M_g^T``).  The same update
+    rule as autograd plus ``torch.optim.Adam`` (L2 added to the gradient); the tests check
+    that both engines agree to rounding.
+    """
+
+    def __init__(self, model: "AntisymmetricWindingCNN", lr: float, weight_decay: float, loss_kind: str,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        if loss_kind != "mse":
+            raise ValueError("AntisymmetricWindingCNN is a regression network: train it with loss='mse'")
+        self.model, self.lr = model, float(lr)
+        self.wd, (self.b1, self.b2), self.eps = float(weight_decay), betas, eps
+        params = [model.conv1.weight, model.conv1.bias, model.conv2.weight]
+        with torch.no_grad():
+            self.flat = torch.cat([p.detach().reshape(-1) for p in params]).contiguous()
+        self.grad = torch.zeros_like(self.flat)
+        self.m = torch.zeros_like(self.flat)
+        self.v = torch.zeros_like(self.flat)
+        self._steps = torch.zeros(())
+        self._fused = getattr(torch, "_fused_adam_", None)
+        self.t = 0
+        off = 0
+        for p in params:
+            p.data = self.flat[off:off + p.numel()].view_as(p)
+            off += p.numel()
+        k = model.conv1.weight.shape[0]
+        self.k = k
+        self.W = self.flat[:4 * k].view(k, 4)
+        self.b = self.flat[4 * k:5 * k]
+        self.c = self.flat[5 * k:6 * k]
+        self.gW = self.grad[:4 * k].view(k, 4)
+        self.gb = self.grad[4 * k:5 * k]
+        self.gc = self.grad[5 * k:6 * k]
+        self.M = model.group_matrices
+        self.s = model.group_signs
+        self.G = self.M.shape[0]
+
+    def prepare(self, x: torch.Tensor) -> torch.Tensor:
+        """Curves ``(N, 1, P, 2)`` -> neighbour pairs in both orders ``(N, 2, P - 1, 4)``."""
+        N, P = x.shape[0], x.shape[2]
+        pairs = x.reshape(N, 2 * P).unfold(1, 4, 2)
+        return torch.stack([pairs, pairs[..., _SWAP]], dim=1).contiguous()
+
+    def step(self, xb: torch.Tensor, yb: torch.Tensor) -> float:
+        B, S = xb.shape[0], xb.shape[2]
+        G, k = self.G, self.k
+        X = xb.reshape(-1, 4)
+        if G == 1:
+            w_eff, b_eff, c_eff = self.W, self.b, self.c
+        else:
+            w_eff = torch.einsum("kc,gcd->gkd", self.W, self.M).reshape(G * k, 4)
+            b_eff = self.b.repeat(G)
+            c_eff = (self.s[:, None] * self.c[None, :] / G).reshape(G * k)
+        z = torch.addmm(b_eff, X, w_eff.t()).relu_()                       # (rows, G k)
+        h = torch.mv(z, c_eff).view(B, 2, S)
+        d = (h[:, 0] - h[:, 1]).sum(-1) - yb
+        loss = float(d.pow(2).mean())
+        go = d.mul_(2.0 / B)
+        gh = torch.stack([go, -go], dim=1)[:, :, None].expand(B, 2, S).reshape(-1)   # dL/dh per row
+        gc_eff = torch.mv(z.t(), gh)
+        gz = torch.ops.aten.threshold_backward(torch.outer(gh, c_eff), z, 0)
+        gw_eff = gz.t().mm(X)
+        gb_eff = gz.sum(0)
+        if G == 1:
+            self.gW.copy_(gw_eff)
+            self.gb.copy_(gb_eff)
+            self.gc.copy_(gc_eff)
+        else:
+            self.gW.copy_(torch.einsum("gkd,gcd->kc", gw_eff.view(G, k, 4), self.M))
+            self.gb.copy_(gb_eff.view(G, k).sum(0))
+            self.gc.copy_((gc_eff.view(G, k) * self.s[:, None]).sum(0) / G)
+        if self._fused is not None:
+            self._steps += 1
+            self._fused([self.flat], [self.grad], [self.m], [self.v], [], [self._steps], lr=self.lr,
+                        beta1=self.b1, beta2=self.b2, weight_decay=self.wd, eps=self.eps,
+                        amsgrad=False, maximize=False)
+            return loss
+        self.t += 1
+        grad = self.grad
+        if self.wd:
+            grad.add_(self.flat, alpha=self.wd)
+        self.m.lerp_(grad, 1 - self.b1)
+        self.v.mul_(self.b2).addcmul_(grad, grad, value=1 - self.b2)
+        denom = (self.v.sqrt() / math.sqrt(1 - self.b2 ** self.t)).add_(self.eps)
+        self.flat.addcdiv_(self.m, denom, value=-self.lr / (1 - self.b1 ** self.t))
+        return loss
+
+
 def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLike | torch.Tensor,
           val_x: ArrayLike | torch.Tensor, val_y: ArrayLike | torch.Tensor,
           config: TrainingConfig | None = None) -> TrainingResult:
@@ -902,8 +1156,13 @@ def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLik
     loss_fn = _loss_fn(cfg.loss)
     sched = _PlateauSchedule(cfg.lr_factor, cfg.lr_patience) if cfg.lr_schedule == "plateau" else None
     fast = cfg.engine == "fast" and type(model) in (WindingCNN, WindingFCNN)
-    stepper = (_FastStepper(model, cfg.lr, cfg.weight_decay, cfg.loss) if fast
-               else _AutogradStepper(model, cfg.lr, cfg.weight_decay, loss_fn))
+    if isinstance(model, (AntisymmetricWindingCNN, ReversalSymmetricCNN)) and cfg.loss != "mse":
+        raise ValueError(f"{type(model).__name__} is a regression network: train it with loss='mse'")
+    if cfg.engine == "fast" and type(model) is AntisymmetricWindingCNN:
+        stepper = _AntisymmetricStepper(model, cfg.lr, cfg.weight_decay, cfg.loss)
+    else:
+        stepper = (_FastStepper(model, cfg.lr, cfg.weight_decay, cfg.loss) if fast
+                   else _AutogradStepper(model, cfg.lr, cfg.weight_decay, loss_fn))
     xt_prepared = stepper.prepare(xt)
     gen = torch.Generator().manual_seed(int(cfg.seed) + 1)
     history: dict[str, list[float]] = {"train": [], "val": [], "lr": []}
@@ -1165,7 +1424,8 @@ def ramp_limited_windings(x: ArrayLike, width: float) -> np.ndarray:
 
 
 # ============================================================== persistence
-_CLASSES = {"WindingCNN": WindingCNN, "WindingFCNN": WindingFCNN}
+_CLASSES = {"WindingCNN": WindingCNN, "WindingFCNN": WindingFCNN,
+            "AntisymmetricWindingCNN": AntisymmetricWindingCNN, "ReversalSymmetricCNN": ReversalSymmetricCNN}
 
 
 def save_model(model: nn.Module, path: str | Path, **metadata: Any) -> Path:
