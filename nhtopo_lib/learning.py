@@ -81,6 +81,7 @@ __all__ = [
     "TrainingConfig",
     "TrainingResult",
     "train",
+    "train_antisymmetric_cnn",
     "predict",
     "predicted_winding",
     "predicted_class",
@@ -627,9 +628,6 @@ def _symmetry_group(rotations: int, reflection: bool) -> tuple[torch.Tensor, tor
 #: ``unit_modulus_features`` is ~1e-7).
 UNIT_MODULUS_TOL = 1e-3
 
-_SWAP = [2, 3, 0, 1]          # (u, v) -> (v, u) on a pair [Re u, Im u, Re v, Im v]
-
-
 class AntisymmetricWindingCNN(nn.Module):
     """A CNN of the paper's kind whose step rule is antisymmetric by construction (ours).
 
@@ -659,14 +657,27 @@ class AntisymmetricWindingCNN(nn.Module):
     contribution changes sign.  This costs ``R`` (``2R``) times the arithmetic and no
     parameters.
 
+    ``gain`` (ours) rescales the part of each kernel that is symmetric in the two points:
+    writing the 2x2 kernel as ``W_u u + W_v v + b``, the network uses
+    ``gain [(W_u + W_v)/2 . (u + v) + b] + (W_u - W_v)/2 . (u - v)``.  It is still a linear
+    function of the 2x2 patch (the same function class for every gain); only the scale at
+    which training moves the symmetric part changes.  That part decides, through the
+    direction of ``u + v``, on which side of ``+-pi`` a step lies, and a sharp decision
+    needs it large: ``|u + v| = 2 cos(Delta theta / 2)`` vanishes at the antipode.
+
     ``L`` is the number of steps of the training curves; it is stored for reference only
     (the network accepts any ``P``).  Parameters: ``6 * kernels`` (192 for 32 kernels).
     The output ``(B,)`` is the winding estimate ``w~`` (counter-clockwise positive);
     :func:`predicted_winding` rounds it.
     """
 
-    def __init__(self, L: int = 32, *, kernels: int = 32, rotations: int = 1, reflection: bool = False):
+    def __init__(self, L: int = 32, *, kernels: int = 32, rotations: int = 1, reflection: bool = False,
+                 gain: float = 1.0):
         super().__init__()
+        if isinstance(gain, bool) or not isinstance(gain, (int, float, np.integer, np.floating)):
+            raise TypeError(f"gain must be a number, got {type(gain).__name__}")
+        if not (np.isfinite(gain) and gain > 0):
+            raise ValueError(f"gain must be a positive finite number, got {gain}")
         for name, val, low in (("L", L, 1), ("kernels", kernels, 1), ("rotations", rotations, 1)):
             if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
                 raise TypeError(f"{name} must be an integer, got {type(val).__name__}")
@@ -675,7 +686,7 @@ class AntisymmetricWindingCNN(nn.Module):
         if not isinstance(reflection, (bool, np.bool_)):
             raise TypeError(f"reflection must be True or False, got {type(reflection).__name__}")
         self.config = {"L": int(L), "kernels": int(kernels), "rotations": int(rotations),
-                       "reflection": bool(reflection)}
+                       "reflection": bool(reflection), "gain": float(gain)}
         self.L = int(L)
         self.conv1 = nn.Conv2d(1, int(kernels), kernel_size=(2, 2))
         self.conv2 = nn.Conv2d(int(kernels), 1, kernel_size=(1, 1), bias=False)
@@ -716,15 +727,37 @@ class AntisymmetricWindingCNN(nn.Module):
                              f"{float(dev.max()):.3g}; normalise the curve first with encode_curves or "
                              "unit_modulus_features")
 
-    def step_contributions(self, x: torch.Tensor) -> torch.Tensor:
-        """The contribution ``g(u_{n-1}, u_n)`` of every step, ``(B, P - 1)``, in winding units."""
-        self.check_input(x)
-        B, P = x.shape[0], x.shape[2]
-        pairs = x.reshape(B, 2 * P).unfold(1, 4, 2)                          # (B, P-1, 4)
-        both = torch.stack([pairs, pairs[..., _SWAP]], dim=1)                 # (B, 2, P-1, 4)
+    def sum_difference_kernels(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The symmetrised bank split into its action on ``a = u + v`` and on ``d = u - v``.
+
+        A kernel ``W = [W_u, W_v]`` with bias ``b`` gives ``S + T`` with
+        ``S = gain [(W_u + W_v)/2 . a + b]`` and ``T = (W_u - W_v)/2 . d``; swapping ``u`` and
+        ``v`` leaves ``S`` unchanged and flips ``T``.  (With ``gain = 1`` this is
+        ``W_u u + W_v v + b``; see the class docstring for ``gain``.)  Returns
+        ``(W_s (G K, 2), b_s (G K,), W_t (G K, 2), c (G K,))`` with ``S = W_s a + b_s``,
+        ``T = W_t d``.
+        """
         w_eff, b_eff, c_eff = self.effective_kernels()
-        h = F.relu(torch.matmul(both, w_eff.t()) + b_eff) @ c_eff             # (B, 2, P-1)
-        return h[:, 0] - h[:, 1]
+        gain = self.config["gain"]
+        w_s = 0.5 * gain * (w_eff[:, :2] + w_eff[:, 2:])
+        w_t = 0.5 * (w_eff[:, :2] - w_eff[:, 2:])
+        return w_s, gain * b_eff, w_t, c_eff
+
+    def step_contributions(self, x: torch.Tensor) -> torch.Tensor:
+        """The contribution ``g(u_{n-1}, u_n)`` of every step, ``(B, P - 1)``, in winding units.
+
+        Evaluated as ``g = sum_k c_k [ReLU(S_k + T_k) - ReLU(S_k - T_k)]`` (see
+        :meth:`sum_difference_kernels`), which equals ``h(u, v) - h(v, u)``.  For ``u = v``
+        the difference ``d`` is exactly zero, so ``T = 0`` and ``g = 0`` exactly, not just
+        to rounding.
+        """
+        self.check_input(x)
+        a = x[:, 0, :-1] + x[:, 0, 1:]                                        # (B, P-1, 2)
+        d = x[:, 0, :-1] - x[:, 0, 1:]
+        w_s, b, w_t, c = self.sum_difference_kernels()
+        S = torch.matmul(a, w_s.t()) + b
+        T = torch.matmul(d, w_t.t())
+        return (F.relu(S + T) - F.relu(S - T)) @ c
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Winding estimate ``w~ = sum_n g(u_{n-1}, u_n)`` for a batch ``(B, 1, P, 2)``: shape ``(B,)``."""
@@ -1038,12 +1071,13 @@ class _FastStepper:
 class _AntisymmetricStepper:
     """Hand-written forward/backward pass and Adam update for :class:`AntisymmetricWindingCNN`.
 
-    Every neighbour pair is stored in both orders once (``prepare``); a step evaluates the
-    symmetrised kernel bank on all rows, forms ``w~ = sum_n [h(u, v) - h(v, u)]``, and
-    back-propagates the MSE through the ReLU layer.  Gradients of the symmetrised bank are
-    folded back onto the shared weights (``dL/dW = sum_g dL/dW_g M_g^T``).  The same update
-    rule as autograd plus ``torch.optim.Adam`` (L2 added to the gradient); the tests check
-    that both engines agree to rounding.
+    Every neighbour pair is stored once as ``[u + v, u - v]`` (``prepare``).  A step
+    evaluates ``S = W_s (u + v) + b``, ``T = W_t (u - v)`` for the symmetrised kernel bank,
+    ``w~ = sum_n c . [ReLU(S + T) - ReLU(S - T)]``, and back-propagates the MSE; gradients of
+    the symmetrised bank are folded back onto the shared weights
+    (``dL/dW = sum_g dL/dW_g M_g^T``).  The same update rule as autograd plus
+    ``torch.optim.Adam`` (L2 added to the gradient); the tests check that both engines agree
+    to rounding.
     """
 
     def __init__(self, model: "AntisymmetricWindingCNN", lr: float, weight_decay: float, loss_kind: str,
@@ -1076,33 +1110,47 @@ class _AntisymmetricStepper:
         self.M = model.group_matrices
         self.s = model.group_signs
         self.G = self.M.shape[0]
+        self.gain = float(model.config["gain"])
 
     def prepare(self, x: torch.Tensor) -> torch.Tensor:
-        """Curves ``(N, 1, P, 2)`` -> neighbour pairs in both orders ``(N, 2, P - 1, 4)``."""
-        N, P = x.shape[0], x.shape[2]
-        pairs = x.reshape(N, 2 * P).unfold(1, 4, 2)
-        return torch.stack([pairs, pairs[..., _SWAP]], dim=1).contiguous()
+        """Curves ``(N, 1, P, 2)`` -> ``[u + v, u - v]`` of every neighbour pair, ``(N, P - 1, 4)``."""
+        u, v = x[:, 0, :-1], x[:, 0, 1:]
+        return torch.cat([u + v, u - v], dim=-1).contiguous()
 
     def step(self, xb: torch.Tensor, yb: torch.Tensor) -> float:
-        B, S = xb.shape[0], xb.shape[2]
+        B, S_len = xb.shape[0], xb.shape[1]
         G, k = self.G, self.k
         X = xb.reshape(-1, 4)
+        a, d = X[:, :2], X[:, 2:]
         if G == 1:
             w_eff, b_eff, c_eff = self.W, self.b, self.c
         else:
             w_eff = torch.einsum("kc,gcd->gkd", self.W, self.M).reshape(G * k, 4)
             b_eff = self.b.repeat(G)
             c_eff = (self.s[:, None] * self.c[None, :] / G).reshape(G * k)
-        z = torch.addmm(b_eff, X, w_eff.t()).relu_()                       # (rows, G k)
-        h = torch.mv(z, c_eff).view(B, 2, S)
-        d = (h[:, 0] - h[:, 1]).sum(-1) - yb
-        loss = float(d.pow(2).mean())
-        go = d.mul_(2.0 / B)
-        gh = torch.stack([go, -go], dim=1)[:, :, None].expand(B, 2, S).reshape(-1)   # dL/dh per row
-        gc_eff = torch.mv(z.t(), gh)
-        gz = torch.ops.aten.threshold_backward(torch.outer(gh, c_eff), z, 0)
-        gw_eff = gz.t().mm(X)
-        gb_eff = gz.sum(0)
+        gain = self.gain
+        w_s = (0.5 * gain) * (w_eff[:, :2] + w_eff[:, 2:])
+        w_t = 0.5 * (w_eff[:, :2] - w_eff[:, 2:])
+        S = torch.addmm(gain * b_eff, a, w_s.t())                            # (rows, G k)
+        T = a.new_empty(S.shape)
+        torch.mm(d, w_t.t(), out=T)
+        z1 = (S + T).relu_()
+        z2 = (S - T).relu_()
+        zd = z1 - z2
+        out = torch.mv(zd, c_eff).view(B, S_len).sum(-1)
+        dev = out - yb
+        loss = float(dev.pow(2).mean())
+        gg = dev.mul_(2.0 / B)[:, None].expand(B, S_len).reshape(-1)        # dL/dg of every step
+        gc_eff = torch.mv(zd.t(), gg)
+        outer = torch.outer(gg, c_eff)
+        g1 = torch.ops.aten.threshold_backward(outer, z1, 0)
+        g2 = torch.ops.aten.threshold_backward(outer, z2, 0)                # dL/dz2 = -outer
+        gS = g1 - g2
+        gT = g1 + g2
+        gws = gS.t().mm(a).mul_(gain)
+        gwt = gT.t().mm(d)
+        gw_eff = 0.5 * torch.cat([gws + gwt, gws - gwt], dim=1)             # (G k, 4): d/dW_u, d/dW_v
+        gb_eff = gS.sum(0).mul_(gain)
         if G == 1:
             self.gW.copy_(gw_eff)
             self.gb.copy_(gb_eff)
@@ -1213,6 +1261,55 @@ def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLik
     model.eval()
     return TrainingResult(history, best_epoch, best_val, len(history["val"]),
                           time.perf_counter() - t0, stopped)
+
+
+def train_antisymmetric_cnn(train_set: Configurations, val_set: Configurations, *, kernels: int = 32,
+                            gain: float = 30.0, rotations: int = 1, reflection: bool = False,
+                            epochs: int = 100, batch_size: int = 256, lr: float = 3e-3, lr_factor: float = 0.1,
+                            weight_decay: float = 0.0, seed: int = 0,
+                            progress: bool = False) -> tuple[AntisymmetricWindingCNN, TrainingResult, dict]:
+    """Build and train an :class:`AntisymmetricWindingCNN` with our recipe (ours, not the paper's).
+
+    Mean squared error on the winding, Adam with a cosine decay of the learning rate from
+    ``lr`` to ``lr * lr_factor**2`` over ``epochs`` epochs, mini-batches of ``batch_size``,
+    L2 strength ``weight_decay``, no early stopping (the weights of the best validation
+    epoch are restored, as in :func:`train`), Xavier-normal initial weights from ``seed``,
+    one torch thread (bit-reproducible for a given seed on a given machine).
+
+    Parameters
+    ----------
+    train_set, val_set
+        Labelled unit-modulus curves (:class:`Configurations`), e.g. from
+        :func:`hatano_nelson_dataset`.  The sets may have any (common or not) number of
+        points per curve.
+    kernels, gain, rotations, reflection
+        Architecture (see :class:`AntisymmetricWindingCNN`).
+    epochs, batch_size, lr, lr_factor, weight_decay, seed
+        Training settings (see :class:`TrainingConfig`).
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    (model, result, recipe): the trained network (eval mode), the :class:`TrainingResult`
+    and a JSON-ready dict of every setting above, to store with :func:`save_model`.
+    """
+    for name, data in (("train_set", train_set), ("val_set", val_set)):
+        if not isinstance(data, Configurations):
+            raise TypeError(f"{name} must be a Configurations (e.g. from hatano_nelson_dataset), "
+                            f"got {type(data).__name__}")
+    recipe = {"kernels": int(kernels), "gain": float(gain), "rotations": int(rotations),
+              "reflection": bool(reflection), "epochs": int(epochs), "batch_size": int(batch_size),
+              "lr": float(lr), "lr_factor": float(lr_factor), "weight_decay": float(weight_decay),
+              "seed": int(seed), "lr_schedule": "cosine", "loss": "mse"}
+    model = AntisymmetricWindingCNN(train_set.L, kernels=kernels, rotations=rotations, reflection=reflection,
+                                    gain=gain)
+    cfg = TrainingConfig(loss="mse", max_epochs=int(epochs), batch_size=int(batch_size), lr=float(lr),
+                         weight_decay=float(weight_decay), lr_schedule="cosine", lr_factor=float(lr_factor),
+                         early_stopping_patience=int(epochs) + 1, seed=int(seed), threads=1,
+                         progress=progress, desc="antisymmetric CNN")
+    result = train(model, train_set.x, train_set.y, val_set.x, val_set.y, cfg)
+    return model, result, recipe
 
 
 # ================================================================ evaluation
@@ -1329,7 +1426,23 @@ def sum_readout_predict(model: WindingCNN, x: ArrayLike | torch.Tensor) -> np.nd
     return h @ model.fc2.weight.detach().numpy().astype(float).ravel() + float(model.fc2.bias.detach())
 
 
-def pair_step_response(model: WindingCNN, dtheta: ArrayLike, n_directions: int = 72) -> np.ndarray:
+def _probe_pairs(dtheta: ArrayLike, n_directions: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """Pairs ``(e^{i theta}, e^{i(theta + Delta theta)})`` over ``n_directions`` directions, ``(n d, 2, 2)``."""
+    d = np.asarray(dtheta, dtype=float).ravel()
+    if not np.all(np.isfinite(d)) or np.any(np.abs(d) >= np.pi):
+        raise ValueError("dtheta must be finite and inside (-pi, pi)")
+    n_directions = int(n_directions)
+    if n_directions < 1:
+        raise ValueError("n_directions must be positive")
+    th = 2 * np.pi * np.arange(n_directions) / n_directions
+    t1 = np.repeat(th, d.size)
+    t2 = t1 + np.tile(d, n_directions)
+    x = np.stack([np.stack([np.cos(t1), np.sin(t1)], -1), np.stack([np.cos(t2), np.sin(t2)], -1)], axis=1)
+    return x.astype(np.float32), (n_directions, d.size)
+
+
+def pair_step_response(model: WindingCNN | AntisymmetricWindingCNN, dtheta: ArrayLike,
+                       n_directions: int = 72) -> np.ndarray:
     """What one phase step contributes to the output of a regression CNN with a linear head, in winding units.
 
     For every ``Delta theta`` in ``dtheta`` (radians, in ``(-pi, pi)``) and ``n_directions``
@@ -1341,7 +1454,14 @@ def pair_step_response(model: WindingCNN, dtheta: ArrayLike, n_directions: int =
 
     Raises ValueError for a classifier or a ReLU head (``hidden_relu=True``), where the
     output is not a weighted sum of the ``a_n``.
+
+    For an :class:`AntisymmetricWindingCNN` the contribution of a step is exactly its
+    ``g(u, v)`` (the network's output for the two-point curve ``(u, v)``), with ``g(u, u) = 0``.
     """
+    if isinstance(model, AntisymmetricWindingCNN):
+        x, shape = _probe_pairs(dtheta, n_directions)
+        with torch.no_grad():
+            return model(cnn_input(x)).double().numpy().reshape(shape)
     if not isinstance(model, WindingCNN) or model.config["n_out"] != 1 or model.config["hidden_relu"]:
         raise ValueError("pair_step_response needs a regression WindingCNN with a linear hidden layer "
                          "(hidden_relu=False); with the ReLU head the output is not a sum over steps")
@@ -1360,7 +1480,8 @@ def pair_step_response(model: WindingCNN, dtheta: ArrayLike, n_directions: int =
     return omega * a
 
 
-def antipodal_step_error(model: WindingCNN, deficits: ArrayLike, n_directions: int = 360) -> np.ndarray:
+def antipodal_step_error(model: WindingCNN | AntisymmetricWindingCNN, deficits: ArrayLike,
+                         n_directions: int = 360) -> np.ndarray:
     """Mean error of a regression CNN's step rule for steps close to ``+-pi``, in winding units (ours).
 
     For each deficit ``d`` in ``deficits`` (radians, ``0 < d < pi``) the steps
