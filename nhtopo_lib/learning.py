@@ -1559,6 +1559,9 @@ def save_model(model: nn.Module, path: str | Path, **metadata: Any) -> Path:
     except TypeError as err:
         raise ValueError(f"metadata must be JSON-like (str, numbers, lists, dicts) so that load_model can "
                          f"read it back safely: {err}; convert the value, e.g. with str()") from None
+    # a JSON round trip turns subclasses of str/float (e.g. torch.__version__, numpy floats) into the plain
+    # types that load_model's weights-only unpickler accepts
+    metadata = json.loads(json.dumps(metadata))
     path = Path(path)
     cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.config.items()}
     torch.save({"class": name, "config": cfg, "state_dict": model.state_dict(),

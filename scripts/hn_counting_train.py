@@ -30,6 +30,17 @@ DATA = {"mus": [1, 2, 3], "L": 32, "n_train_per_mu": 20_000, "train_seed": 101, 
         "val_seed": 202}
 
 
+def cpu_model() -> str:
+    """The processor's model name (the page compares it before asserting bit-identical weights)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=OUT)
@@ -45,7 +56,7 @@ def main() -> None:
                   best_epoch=res.best_epoch, epochs_run=res.epochs_run, seconds=round(res.seconds, 1),
                   cpu_seconds=round(cpu, 1), parameters=ml.count_parameters(model),
                   n_val_per_mu=DATA["n_val_per_mu"], val_seed=DATA["val_seed"],
-                  torch=torch.__version__, machine=platform.machine())
+                  torch=str(torch.__version__), machine=platform.machine(), cpu=cpu_model())
     print(f"best epoch {res.best_epoch}/{res.epochs_run}, validation MSE {val_mse:.6g}, {res.seconds:.0f} s wall, "
           f"{cpu:.0f} s CPU -> {args.out}")
 

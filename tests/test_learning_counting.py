@@ -165,9 +165,10 @@ def test_refusals():
 
 def test_save_load_round_trip_and_step_probes(tmp_path):
     m = net(7, rotations=2, reflection=True)
-    path = ml.save_model(m, tmp_path / "anti.pt", note="test")
-    back, meta = ml.load_model(path)
-    assert type(back) is ml.AntisymmetricWindingCNN and back.config == m.config and meta == {"note": "test"}
+    path = ml.save_model(m, tmp_path / "anti.pt", note="test", torch=torch.__version__, acc=np.float64(0.5))
+    back, meta = ml.load_model(path)                # str/float subclasses in the metadata load back as plain types
+    assert type(back) is ml.AntisymmetricWindingCNN and back.config == m.config
+    assert meta == {"note": "test", "torch": str(torch.__version__), "acc": 0.5} and type(meta["torch"]) is str
     x = random_curves(np.random.default_rng(8), 50, 65)             # any number of points
     assert np.array_equal(ml.predict(back, x), ml.predict(m, x))
     # the probes of the step rule: a step's contribution is the output for the two-point curve
