@@ -8,8 +8,13 @@ JOBS   ?= 2
 export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
+# chapters executed by the tests and the build run unattended: no progress bars in their outputs
+export NHTOPO_STATIC := 1
 # never let an inherited Agg backend strip the figures out of the book
 unexport MPLBACKEND
+# a kernel started by a Jupyter server carries JPY_SESSION_NAME (nhtopo_lib.notebook uses it to tell a live
+# front end from nbval/the book build): never hand it on to the chapters executed by make
+unexport JPY_SESSION_NAME
 
 # The HTML is rebuilt (executing every chapter, -W --all) whenever any source it depends on changed.
 BOOK_SRC   := $(wildcard book/*.md) $(wildcard nhtopo_lib/*.py) _config.yml _toc.yml references.bib
@@ -17,7 +22,7 @@ HTML_STAMP := _build/html/.complete
 CHROMIUM   ?= /usr/bin/chromium
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install book book-force test test-lib test-notebooks test-browser browser-deps notebooks clean
+.PHONY: install book book-force test test-lib test-notebooks test-browser test-lab browser-deps lab notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +34,14 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 # `jupyter-book build -W --keep-going --all .`, executing two chapters at a time (see scripts/build_book.py;
-# BOOK_JOBS=1 gives the plain serial build)
-$(HTML_STAMP): $(STAMP) $(BOOK_SRC) scripts/build_book.py
+# BOOK_JOBS=1 gives the plain serial build). The wrapper also fetches MathJax and the widget manager from the
+# npm registry (pinned by sha512, scripts/web_assets.py) so the book works offline, and points the
+# repository/Binder buttons at REPO_URL, `repository: url:` in _config.yml, or the GitHub `origin` remote
+# (no buttons when none is known).
+REPO_URL ?=
+$(HTML_STAMP): $(STAMP) $(BOOK_SRC) scripts/build_book.py scripts/web_assets.py
 	rm -f $@
-	BOOK_JOBS=$(JOBS) $(BIN)/python scripts/build_book.py build -W --keep-going --all .
+	BOOK_JOBS=$(JOBS) BOOK_REPOSITORY_URL=$(REPO_URL) $(BIN)/python scripts/build_book.py build -W --keep-going --all .
 	touch $@
 
 book: $(HTML_STAMP)
@@ -46,7 +55,8 @@ book-force:
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax --nbval-current-env --durations=15
 	$(MAKE) book
-	$(BIN)/python -m pytest tests/browser -q
+	$(BIN)/python -m pytest tests/browser tests/test_api_docs.py -q
+	$(MAKE) test-lab
 
 test-lib: $(STAMP)
 	$(BIN)/python -m pytest tests
@@ -56,6 +66,20 @@ test-notebooks: $(STAMP)
 
 test-browser: $(STAMP) browser-deps book
 	$(BIN)/python -m pytest tests/browser -q
+
+# JupyterLab in a real browser: chapters open as notebooks, run without errors, the explorer slider redraws
+# (its own server on a free port, settings in a temporary folder; see tests/lab/check_jupyterlab.py)
+test-lab: $(STAMP) browser-deps
+	$(BIN)/python -m pytest tests/lab/check_jupyterlab.py -q -s
+
+# Read the chapters interactively: JupyterLab with the same settings as Binder (scripts/jupyter_setup.sh,
+# also run by postBuild), started on the repository. Extra server options: make lab LAB_ARGS="--no-browser"
+LAB_ARGS ?=
+lab: $(STAMP)
+	PYTHON=$(BIN)/python scripts/jupyter_setup.sh
+	@echo "Double-click a chapter in book/ to open it as a notebook; Run > Run All Cells."
+	env -u NHTOPO_STATIC $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 browser-deps:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser test"; \

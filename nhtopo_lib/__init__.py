@@ -58,7 +58,7 @@ from .exceptional import (
     open_phase_winding,
     two_band_discriminant,
 )
-from .notebook import init_notebook
+from .notebook import explorer_note, init_notebook
 from .spectra import (
     check_hermitian,
     converged_eigvals,
@@ -154,6 +154,7 @@ __all__ = [
     "Crossing", "ThresholdSets", "distance_to_lines", "probability_crossings", "sample_threshold_sets",
     "threshold_split",
     "init_notebook",
+    "explorer_note",
     "check_hermitian", "converged_eigvals", "eigvals", "eigvals_certified", "hermitian_eigvalsh",
     "obc_spectrum", "recommended_bits", "smallest_magnitude", "spectrum_distance",
     "adaptive_winding", "det_winding", "det_winding_roots", "phase_steps", "winding_number", "wrap_phase",

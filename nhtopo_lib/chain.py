@@ -1,6 +1,6 @@
 """One-dimensional tight-binding chains given by their hopping blocks.
 
-**Convention (used everywhere in :mod:`nhtopo_lib`).**
+**Convention** (used everywhere in :mod:`nhtopo_lib`).
 
 A chain with ``J`` orbitals per unit cell is given by blocks ``{n: T_n}``
 (``J x J`` complex matrices).  ``T_n`` is the real-space block that connects

@@ -15,7 +15,8 @@ the printed Eq. (20) of Zhang et al. misplaces a parenthesis.)  The bands touch
 at *exceptional points* (EPs) where ``f = 0``; they exist iff
 ``kappa > |m|`` (``kappa = |kappa|``) and sit at (Eq. 22)::
 
-    k_pm = -(m delta_m / kappa) n  +-  sqrt((kappa^2 - m^2)(kappa^2 + delta_m^2)) / kappa  (z x n),
+    k_pm = -(m delta_m / kappa) n
+           +-  sqrt((kappa^2 - m^2)(kappa^2 + delta_m^2)) / kappa  (z x n),
 
 ``n = kappa / |kappa|``.
 

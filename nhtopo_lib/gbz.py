@@ -1217,7 +1217,7 @@ def gbz_circle_radius(chain: Chain, tol: float = 1e-6, **solve_kwargs: Any) -> f
     inter-cell bond, or the Yao--Wang SSH chain):
 
     * ``z = e^{ik}`` on the Brillouin zone becomes ``z = r e^{ik}`` on the GBZ;
-    * equivalently ``H(k) -> H(k + i kappa)`` with **``kappa = -ln r``**
+    * equivalently ``H(k) -> H(k + i kappa)`` with ``kappa = -ln r``
       (``|e^{i(k + i kappa)}| = e^{-kappa} = r``); ``kappa > 0`` (``r < 1``)
       means the skin modes pile up at the left end (small ``j``) of the open
       chain in the convention ``H_OBC[j, j+n] = T_n``;

@@ -91,6 +91,7 @@ __all__ = [
     "accuracy_by_abs_label",
     "prediction_density",
     "linear_fit",
+    "direction_dependent_fit",
     "zero_step_activation",
     "sum_readout_predict",
     "pair_step_response",
@@ -101,6 +102,10 @@ __all__ = [
     "save_model",
     "load_model",
     "HN_MAX_STEP",
+    "HN_PAPER_NETWORKS",
+    "hatano_nelson_paper_sets",
+    "paper_training_config",
+    "train_paper_networks",
 ]
 
 #: Largest admissible wrapped phase step for curves whose phase is *monotone* in ``k``
@@ -1218,9 +1223,9 @@ def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLik
     n, bs = len(yt), int(cfg.batch_size)
     bar = None
     if cfg.progress:
-        from tqdm.auto import tqdm
+        from .notebook import progress_bar
 
-        bar = tqdm(total=cfg.max_epochs, desc=cfg.desc, unit="epoch", mininterval=5.0, leave=True)
+        bar = progress_bar(total=cfg.max_epochs, desc=cfg.desc, unit="epoch", mininterval=5.0, leave=True)
     t0 = time.perf_counter()
     stopped = False
     try:
@@ -1391,6 +1396,32 @@ def linear_fit(x: ArrayLike, y: ArrayLike) -> tuple[float, float, float]:
     ss_tot = np.sum((y - y.mean()) ** 2)
     r2 = 1.0 - np.sum(resid ** 2) / ss_tot if ss_tot > 0 else float("nan")
     return float(slope), float(intercept), float(r2)
+
+
+def direction_dependent_fit(theta: ArrayLike, dtheta: ArrayLike, activation: ArrayLike, *,
+                            harmonics: int = 3) -> float:
+    """R^2 of the fit ``a = c0(theta) + c1(theta) * dtheta`` with ``c0, c1`` truncated Fourier series.
+
+    ``theta``: absolute direction of the first point of each pair; ``dtheta``: the exact
+    phase step of the pair; ``activation``: the network's per-step activation (all of one
+    shape).  ``c0`` and ``c1`` each have a constant and ``harmonics`` cosine/sine pairs
+    (least squares).  Compared with :func:`linear_fit` (constant ``c0, c1``) it measures how
+    much of a CNN's per-step activation depends on the direction of the pair.
+    """
+    th, d, a = (np.asarray(v, dtype=float).ravel() for v in (theta, dtheta, activation))
+    if not (th.shape == d.shape == a.shape) or th.size == 0:
+        raise ValueError("theta, dtheta and activation must be non-empty arrays of one shape")
+    if not (np.all(np.isfinite(th)) and np.all(np.isfinite(d)) and np.all(np.isfinite(a))):
+        raise ValueError("theta, dtheta and activation must be finite")
+    if int(harmonics) != harmonics or harmonics < 0:
+        raise ValueError("harmonics must be a non-negative integer")
+    basis = [np.ones_like(th)] + [f(j * th) for j in range(1, int(harmonics) + 1) for f in (np.cos, np.sin)]
+    design = np.stack(basis + [b * d for b in basis], axis=-1)
+    coef, *_ = np.linalg.lstsq(design, a, rcond=None)
+    var = a.var()
+    if var == 0:
+        raise ValueError("the activation is constant: R^2 is undefined")
+    return float(1.0 - (a - design @ coef).var() / var)
 
 
 def zero_step_activation(model: WindingCNN, n_angles: int = 720) -> float:
@@ -1581,3 +1612,67 @@ def load_model(path: str | Path) -> tuple[nn.Module, dict]:
     model.load_state_dict(blob["state_dict"])
     model.eval()
     return model, blob["metadata"]
+
+
+# ====================================================================== the paper's Hatano-Nelson experiment
+#: The three networks of the Hatano--Nelson experiment, by the names the book uses: the paper's CNN,
+#: our variant with a linear two-neuron layer, and the paper's FCNN.
+HN_PAPER_NETWORKS = ("CNN", "CNN, linear 2-neuron layer (ours)", "FCNN")
+
+
+def hatano_nelson_paper_sets(*, L: int = 32, test_mus: Sequence[int] = range(1, 8),
+                             n_train_per_mu: int = 20_000, n_val_per_mu: int = 1_334,
+                             n_test_per_sign: int = 4_000, seeds: tuple[int, int, int] = (101, 202, 303),
+                             ) -> tuple[Configurations, Configurations, dict[int, Configurations]]:
+    """The data of the Hatano--Nelson experiment (Zhang et al. 2021, Sec. II) at the paper's scale.
+
+    Training: ``n_train_per_mu`` configurations for each ``|w| = mu`` in 1, 2, 3 (6e4 in all);
+    validation: ``n_val_per_mu`` per ``mu`` (the paper's 4e3, 1:1:1); test: for every
+    ``mu`` in ``test_mus`` a separate set of ``n_test_per_sign`` configurations per sign of ``w``.
+    Signs are balanced exactly and amplitudes have uniform phases
+    (:func:`hatano_nelson_dataset`).  ``seeds = (train, validation, test)``; the test set
+    of ``mu`` uses ``seeds[2] + mu``.  Every book page that needs these sets calls this
+    function, so they are identical everywhere.
+    """
+    train_seed, val_seed, test_seed = seeds
+    train_set = hatano_nelson_dataset([1, 2, 3], n_train_per_mu, seed=train_seed, L=L)
+    val_set = hatano_nelson_dataset([1, 2, 3], n_val_per_mu, seed=val_seed, L=L)
+    tests = {int(mu): hatano_nelson_dataset([int(mu)], 2 * n_test_per_sign, seed=test_seed + int(mu), L=L)
+             for mu in test_mus}
+    return train_set, val_set, tests
+
+
+def paper_training_config(desc: str = "training", *, max_epochs: int = 70, seed: int = 0) -> TrainingConfig:
+    """The paper's training settings (its Appendix A) with the book's stopping choices.
+
+    MSE loss, Adam with learning rate 1e-3 and L2 strength 1e-4, ``ReduceLROnPlateau``
+    (factor 0.1 after 20 epochs without improvement), batch 64; early stopping with
+    patience 40 (ours) and at most ``max_epochs`` epochs (ours; the paper gives neither).
+    """
+    return TrainingConfig(loss="mse", max_epochs=max_epochs, batch_size=64, lr=1e-3, weight_decay=1e-4,
+                          lr_schedule="plateau", lr_factor=0.1, lr_patience=20,
+                          early_stopping_patience=40, seed=seed, desc=desc)
+
+
+def train_paper_networks(train_set: Configurations, val_set: Configurations,
+                         names: Sequence[str] = HN_PAPER_NETWORKS, *, max_epochs: int = 70,
+                         seed: int = 0) -> tuple[dict[str, nn.Module], dict[str, TrainingResult]]:
+    """Build and train the networks of :data:`HN_PAPER_NETWORKS` named in ``names``.
+
+    Each network is initialised and trained with :func:`paper_training_config` and the same
+    ``seed``, so with one torch thread the result is bit-identical wherever it is called
+    (the book's pages retrain instead of passing weights between notebooks).
+    Returns ``(networks, results)``, both keyed by name.
+    """
+    unknown = [n for n in names if n not in HN_PAPER_NETWORKS]
+    if unknown:
+        raise ValueError(f"unknown network name(s) {unknown}; choose from {list(HN_PAPER_NETWORKS)}")
+    L = train_set.L
+    build = {"CNN": lambda: WindingCNN(L), "CNN, linear 2-neuron layer (ours)":
+             lambda: WindingCNN(L, hidden_relu=False), "FCNN": lambda: WindingFCNN(L)}
+    nets, results = {}, {}
+    for name in names:
+        nets[name] = build[name]()
+        results[name] = train(nets[name], train_set.x, train_set.y, val_set.x, val_set.y,
+                              paper_training_config(name, max_epochs=max_epochs, seed=seed))
+    return nets, results

@@ -14,6 +14,8 @@ from numpy.typing import ArrayLike
 if TYPE_CHECKING:  # annotations only; matplotlib is imported by the caller
     from matplotlib.axes import Axes
 
+    from .chain import Chain
+    from .msr import EdgeStates
     from .polezero import SublatticeReport
 
 __all__ = [
@@ -27,6 +29,8 @@ __all__ = [
     "plot_middle_real_parts",
     "plot_sublattice_figure",
     "plot_star_tracks",
+    "plot_edge_spectrum",
+    "plot_class_probabilities",
 ]
 
 
@@ -257,18 +261,19 @@ def plot_middle_real_parts(ax: Axes, E: ArrayLike, *, n_mid: int = 40, zero_mask
 
 def plot_sublattice_figure(report: SublatticeReport, *, title: str = "", extent: Sequence[float] | None = None,
                            n_mid: int = 40, sphere_view: tuple[float, float] = (18, -60)):
-    """Four panels as in Zhong et al.: (a) OBC spectrum, (b) M-sphere, (c) arg M^2, (d) middle Re E.
+    """Four panels as in Zhong et al., in a 2x2 grid: (a) OBC spectrum, (b) M-sphere, (c) arg M^2,
+    (d) middle Re E.
 
     ``report`` is a :class:`nhtopo_lib.polezero.SublatticeReport`.  Returns the figure.
     """
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(18.5, 4.6), layout="constrained")
-    gs = fig.add_gridspec(1, 4, width_ratios=[1, 1.1, 1.2, 0.95])
-    ax_a = fig.add_subplot(gs[0])
-    ax_b = fig.add_subplot(gs[1], projection="3d")
-    ax_c = fig.add_subplot(gs[2])
-    ax_d = fig.add_subplot(gs[3])
+    fig = plt.figure(figsize=(8.8, 8.2), layout="constrained")
+    gs = fig.add_gridspec(2, 2)
+    ax_a = fig.add_subplot(gs[0, 0])
+    ax_b = fig.add_subplot(gs[0, 1], projection="3d")
+    ax_c = fig.add_subplot(gs[1, 0])
+    ax_d = fig.add_subplot(gs[1, 1])
     zm = report.zm
     E = zm.centers
     zmask = np.abs(E) <= max(zm.zero_bound, 1e-300)
@@ -287,7 +292,7 @@ def plot_sublattice_figure(report: SublatticeReport, *, title: str = "", extent:
         ax_a.set_ylim(cy - 0.35 * wx, cy + 0.35 * wx)
     else:
         ax_a.set_aspect("equal", adjustable="datalim")
-    ax_a.legend(loc="upper right", fontsize=7)
+    ax_a.legend(loc="upper right", fontsize=8)
     ax_a.set_title("(a) OBC spectrum")
     form = report.form
     curves = [sg[2] for sg in report.sub_gbz]
@@ -301,7 +306,7 @@ def plot_sublattice_figure(report: SublatticeReport, *, title: str = "", extent:
                   points=pts, extra_points=extra, extra_label="branch-point images" if extra is not None else None,
                   elev=sphere_view[0], azim=sphere_view[1])
     ax_b.set_title(f"(b) $M$-sphere, $W_{{gbz}}={report.W_gbz:+d}$")
-    ax_b.legend(loc="upper left", fontsize=7)
+    ax_b.legend(loc="upper left", fontsize=8)
     pz = report.pz
     from .laurent import LaurentPoly
 
@@ -322,7 +327,7 @@ def plot_sublattice_figure(report: SublatticeReport, *, title: str = "", extent:
                          highlight=report.general.roots if not report.off_diagonal else pts2,
                          highlight_labels=labels,
                          quantity=r"\arg M^2" if report.off_diagonal else r"\arg M'^2")
-    ax_c.legend(loc="lower left", fontsize=7, framealpha=0.8)
+    ax_c.legend(loc="lower left", fontsize=8, framealpha=0.8)
     ax_c.set_title(f"(c) poles/zeros, $W_{{pz}}={report.W_pz:+d}$")
     plot_middle_real_parts(ax_d, E, n_mid=n_mid, zero_mask=zmask)
     ax_d.set_title(f"(d) middle {n_mid} eigenvalues")
@@ -357,7 +362,7 @@ def plot_star_tracks(ax: Axes, stars: Sequence[ArrayLike], *, colors: Sequence[s
     ax.set_xlabel("x", labelpad=-8)
     ax.set_ylabel("y", labelpad=-8)
     ax.set_zlabel("z", labelpad=-8)
-    ax.tick_params(pad=-3, labelsize=7)
+    ax.tick_params(pad=-3, labelsize=8.5)
     for setter in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
         setter(-1.05, 1.05)
     ax.set_xticks([-1, 0, 1])
@@ -365,3 +370,82 @@ def plot_star_tracks(ax: Axes, stars: Sequence[ArrayLike], *, colors: Sequence[s
     ax.set_zticks([-1, 0, 1])
     ax.set_box_aspect((1, 1, 1))
     ax.view_init(elev=elev, azim=azim)
+
+
+def plot_edge_spectrum(ax: Axes, chain: Chain, edges: EdgeStates, *, kappa: float = 0.0,
+                       title: str = "", pbc: bool = True, n_k: int = 600) -> None:
+    """Bloch bands, non-Bloch bands and the open-chain spectrum with its isolated edge states.
+
+    Grey dots: the periodic bands ``H(k)`` (only when ``kappa != 0`` and ``pbc``); blue dots: the
+    bands ``H(k + i kappa)`` (the non-Bloch bands; the periodic ones when ``kappa == 0``); black: the
+    open-chain spectrum stored in ``edges`` (an :class:`nhtopo_lib.msr.EdgeStates`); red
+    circles: the isolated edge states it counted.
+    """
+    from .msr import non_bloch_bloch
+
+    kk = np.linspace(0, 2 * np.pi, int(n_k))
+    if pbc and kappa != 0.0:
+        Ep = np.linalg.eigvals(chain.bloch_k(kk)).ravel()   # one legend entry for all bands
+        ax.plot(Ep.real, Ep.imag, ".", color="0.7", ms=1.5, label="PBC bands $H(k)$")
+    En = np.linalg.eigvals(non_bloch_bloch(chain, kk, kappa)).ravel()
+    lab = "bands $H(k+i\\kappa)$" if kappa != 0.0 else "PBC bands $H(k)$"
+    ax.plot(En.real, En.imag, ".", color="C0", ms=1.5, label=lab)
+    plot_spectrum(ax, edges.spectrum, label=f"OBC, {edges.n_cells[1]} cells", color="k", s=5)
+    if edges.count:
+        ax.scatter(edges.energies.real, edges.energies.imag, s=70, facecolors="none", edgecolors="C3",
+                   linewidths=1.5, label=f"isolated ({edges.count})", zorder=5)
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8, markerscale=3)
+
+
+def plot_class_probabilities(ax: Axes, x: ArrayLike, probs: ArrayLike, names: Sequence[str], *,
+                             crossings: Sequence[Any] = (), exact: Sequence[float] = (),
+                             colors: Sequence[str] | None = None, xlabel: str = "position along the cut",
+                             legend_kw: Mapping[str, Any] | None = None, ms: float = 3.0):
+    """Class probabilities along a one-dimensional cut, with predicted and exact transitions.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes to draw on.
+    x : positions along the cut, shape ``(n,)``.
+    probs : class probabilities, shape ``(n, len(names))`` (e.g. a classifier's softmax output).
+    names : legend label of every class, in the column order of ``probs``.
+    crossings : predicted transitions, objects with attributes ``x`` and ``left`` (the class
+        dominant on their left), e.g. :class:`nhtopo_lib.transitions.Crossing`; each is marked by a
+        black cross on the curve of class ``left``, at ``x`` (linear interpolation of that curve).
+    exact : true transition points, drawn as dotted vertical lines.
+    colors : one colour per class (default: the colour cycle).
+    xlabel : label of the horizontal axis.
+    legend_kw : keyword arguments of ``ax.legend`` (default ``{"fontsize": 8}``); each class and
+        each kind of transition appears once.
+
+    Returns
+    -------
+    The legend.
+    """
+    x = np.asarray(x, dtype=float)
+    P = np.asarray(probs, dtype=float)
+    if x.ndim != 1:
+        raise ValueError(f"x must be one-dimensional, got shape {x.shape}")
+    if P.ndim != 2 or P.shape != (len(x), len(names)):
+        raise ValueError(f"probs must have shape (len(x), len(names)) = {(len(x), len(names))}, "
+                         f"got {P.shape}; pass one column per class name")
+    colors = list(colors) if colors is not None else [f"C{i}" for i in range(len(names))]
+    if len(colors) < len(names):
+        raise ValueError(f"colors has {len(colors)} entries for {len(names)} classes; give one per class")
+    order = np.argsort(x, kind="stable")
+    for c, (name, col) in enumerate(zip(names, colors)):
+        ax.plot(x[order], P[order, c], ".-", ms=ms, lw=0.8, color=col, label=name)
+    for x0 in exact:
+        ax.axvline(x0, color="0.5", lw=0.9, ls=":")
+    for cr in crossings:
+        y = np.interp(cr.x, x[order], P[order, cr.left])
+        ax.plot([cr.x], [y], "kx", ms=8, mew=2)
+    if len(crossings):
+        ax.plot([], [], "kx", ms=8, mew=2, label="predicted transitions")
+    if len(exact):
+        ax.plot([], [], color="0.5", lw=0.9, ls=":", label="exact transitions")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("class probability")
+    ax.set_ylim(-0.04, 1.04)
+    return ax.legend(**({"fontsize": 8} if legend_kw is None else dict(legend_kw)))

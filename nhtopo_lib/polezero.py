@@ -64,6 +64,7 @@ __all__ = [
     "zero_mode_data",
     "SublatticeReport",
     "sublattice_report",
+    "report_table",
     "PAULI",
 ]
 
@@ -728,3 +729,33 @@ def sublattice_report(chain: Chain, n_cells: int = 100, *, points_per_loop: int 
     for c in range(E.shape[1]):
         sub.append((z, E[:, c], eigvec_ratio(chain, z, E[:, c])))
     return SublatticeReport(chain=chain, form=form, pz=pz, gw=gw, general=general, zm=zm, sub_gbz=sub)
+
+
+#: column titles of :func:`report_table` (MyST math; no bare ``|`` so that they fit a pipe table)
+REPORT_TABLE_HEADER = ("case", "$\\mu$", "$p,q$", "first $2\\mu$ points: $\\lvert z\\rvert$ (type)", "gap",
+                       "$W_{\\rm pz}$", "$W_{\\rm gbz}$", "edges", "GBZ $\\lvert z\\rvert$", "residual")
+
+
+def report_table(reports: Mapping[str, SublatticeReport]) -> tuple[tuple[str, ...], list[list[str]]]:
+    """Header and rows of the regression table of the pole-zero chapter, one row per report.
+
+    Columns: hopping range ``mu``; exponent range ``p, q`` of ``det[H - E]``; the first ``2 mu``
+    zeros/poles of ``M^2`` (off-diagonal form) or the first ``2 mu`` roots of ``z^(2 mu) Q`` with their
+    eigenvector ratio ``M`` (general form), as ``|z| (type)``; the gap ``(|zeta_2mu|, |zeta_2mu+1|)``;
+    both invariants; the certified zero-mode count; the GBZ modulus range and its residual.
+    ``reports`` maps a row label to a :class:`SublatticeReport`.
+    """
+    rows = []
+    for name, rep in reports.items():
+        if rep.off_diagonal:
+            pts = ", ".join(f"{abs(z):.3g} ({k})" for z, k in zip(rep.pz.points, rep.pz.kinds))
+            gap = rep.pz.gap
+        else:
+            pts = ", ".join(f"{abs(z):.3g} (M={m.imag:+.4f}i)" for z, m in zip(rep.general.roots, rep.general.M))
+            bp = np.abs(rep.general.branch_points)
+            gap = (bp[-rep.general.Q.low - 1], bp[-rep.general.Q.low])
+        lo, hi = rep.gbz.radius_range
+        rr = f"{lo:.4f}" if hi - lo < 1e-9 else f"[{lo:.3f}, {hi:.3f}]"
+        rows.append([name, str(rep.pz.mu), f"{rep.gbz.p}, {rep.gbz.q}", pts, f"({gap[0]:.3f}, {gap[1]:.3f})",
+                     f"{rep.W_pz:+d}", f"{rep.W_gbz:+d}", str(rep.edge_count), rr, f"{rep.gbz.residual:.0e}"])
+    return REPORT_TABLE_HEADER, rows

@@ -68,15 +68,15 @@ __all__ = [
 class FluxCoefficients:
     """``det[H(Phi) - E] = c0 + c_plus e^{i Phi} + c_minus e^{-i Phi}`` in log-polar form.
 
+    The leading axes index independent rings.  No overflow for any ring length: only
+    differences of ``log_abs`` are ever exponentiated.
+
     Attributes
     ----------
     log_abs
         ``(..., 3)`` float: ``log|c0|, log|c_plus|, log|c_minus|`` (``-inf`` for an exact zero).
     phase
         ``(..., 3)`` complex of modulus 1: ``c/|c|`` in the same order (1 for an exact zero).
-
-    The leading axes index independent rings.  No overflow for any ring length: only
-    differences of ``log_abs`` are ever exponentiated.
     """
 
     log_abs: np.ndarray

@@ -17,6 +17,15 @@ with a warning (fatal under ``-W``).  It only replaces the section-numbering
 routine that runs after reading, on the merged environment, and keeps no
 per-document state, so we declare it parallel-safe.
 
+Two settings are resolved here before Jupyter Book reads ``_config.yml``:
+
+* the repository URL behind the repository and Binder buttons (see
+  :func:`repository_url`); when none is known the buttons are left out instead
+  of pointing at a placeholder;
+* the offline JavaScript (MathJax, widget manager) is fetched from the npm
+  registry into ``_build/web_assets`` if it is not there yet
+  (``scripts/web_assets.py``).
+
 Everything else -- configuration, ``-W --keep-going --all``, execution with
 ``nb_execution_raise_on_error`` -- is exactly ``jupyter-book build``; the
 arguments are passed through unchanged.  Usage::
@@ -28,12 +37,66 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
-import jupyter_book.cli.main as jb_main
-import jupyter_book.sphinx as jb_sphinx
-import sphinx.builders
+ROOT = Path(__file__).resolve().parents[1]
+_GITHUB = re.compile(r"^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)"
+                     r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?/?$")
+
+
+def github_url(remote: str) -> str | None:
+    """``https://github.com/owner/repo`` for a GitHub remote URL (https or ssh form), else None."""
+    m = _GITHUB.match(remote.strip())
+    if not m or m["owner"].upper() == "OWNER" or m["repo"].upper() == "REPO":
+        return None
+    return f"https://github.com/{m['owner']}/{m['repo']}"
+
+
+def repository_url(configured: str = "", environ: dict | None = None, cwd: Path = ROOT) -> str | None:
+    """The book's repository URL, from the first of these that gives a GitHub URL.
+
+    1. the environment variable ``BOOK_REPOSITORY_URL`` (``make book REPO_URL=...``);
+    2. ``repository: url:`` in ``_config.yml``;
+    3. ``git remote get-url origin`` of the checkout.
+
+    Returns None when none of them is a GitHub repository URL.
+    """
+    environ = os.environ if environ is None else environ
+    for candidate in (environ.get("BOOK_REPOSITORY_URL", ""), configured or ""):
+        if candidate.strip():
+            url = github_url(candidate)
+            if url is None:
+                raise SystemExit(f"build_book: repository URL {candidate!r} is not a GitHub repository URL "
+                                 "(https://github.com/<owner>/<repo>); fix it or leave it empty")
+            return url
+    try:
+        remote = subprocess.run(["git", "remote", "get-url", "origin"], cwd=cwd, capture_output=True,
+                                text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return github_url(remote) if remote else None
+
+
+def apply_repository(user_yaml: dict, url: str | None) -> dict:
+    """Point the repository/launch buttons at ``url``, or drop them when it is None."""
+    yml = dict(user_yaml)
+    repo = dict(yml.get("repository") or {})
+    html = dict(yml.get("html") or {})
+    launch = dict(yml.get("launch_buttons") or {})
+    if url:
+        repo["url"] = url
+        html["use_repository_button"] = True
+    else:
+        repo["url"] = ""
+        for key in ("use_repository_button", "use_edit_page_button", "use_issues_button"):
+            html[key] = False
+        for key in ("binderhub_url", "jupyterhub_url", "colab_url", "deepnote_url", "thebe"):
+            launch.pop(key, None)
+    yml.update(repository=repo, html=html, launch_buttons=launch)
+    return yml
 
 
 def _is_notebook(docname: str) -> bool:
@@ -58,7 +121,34 @@ def _declare_multitoc_parallel_safe() -> None:
     smn.setup = setup
 
 
+def _install_repository_hook() -> None:
+    import jupyter_book.config as jb_config
+
+    original = jb_config.yaml_to_sphinx
+    user = jb_config.yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf8"))
+    url = repository_url((user.get("repository") or {}).get("url", ""))
+    print(f"build_book: repository buttons -> {url or 'none (no GitHub repository URL is known)'}")
+
+    def yaml_to_sphinx(yaml: dict):
+        # applied to Jupyter Book's defaults and to _config.yml alike, so neither can leave a
+        # placeholder repository behind
+        return original(apply_repository(yaml, url))
+
+    jb_config.yaml_to_sphinx = yaml_to_sphinx
+
+
 def main() -> int:
+    # the chapters run unattended: progress bars stay silent (nhtopo_lib.notebook.progress_bar)
+    os.environ.setdefault("NHTOPO_STATIC", "1")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import web_assets
+
+    web_assets.ensure()
+    import jupyter_book.cli.main as jb_main
+    import jupyter_book.sphinx as jb_sphinx
+    import sphinx.builders
+
+    _install_repository_hook()
     jobs = int(os.environ.get("BOOK_JOBS", "2"))
     if jobs > 1:
         _declare_multitoc_parallel_safe()

@@ -394,3 +394,35 @@ def test_step_error_windings_hand_case():
     assert np.isclose(ml.step_error_windings(x, d, 0 * e)[0], 1.0, atol=1e-6)
     with pytest.raises(ValueError, match="increasing"):
         ml.step_error_windings(x, d[::-1], e)
+
+
+def test_direction_dependent_fit_recovers_a_direction_dependent_rule():
+    rng = np.random.default_rng(0)
+    th, d = rng.uniform(-np.pi, np.pi, 4000), rng.uniform(-3, 3, 4000)
+    a = 0.3 * np.cos(th) + (1 + 0.2 * np.sin(2 * th)) * d
+    assert ml.direction_dependent_fit(th, d, a, harmonics=2) == pytest.approx(1.0, abs=1e-10)
+    _, _, r2_plain = ml.linear_fit(d, a)
+    assert r2_plain < 0.99
+    with pytest.raises(ValueError, match="one shape"):
+        ml.direction_dependent_fit(th, d[:10], a)
+    with pytest.raises(ValueError, match="finite"):
+        ml.direction_dependent_fit(th, d, np.where(th > 0, np.nan, a))
+
+
+def test_paper_sets_and_networks_are_reproducible():
+    tr, va, te = ml.hatano_nelson_paper_sets(test_mus=(1, 4), n_train_per_mu=60, n_val_per_mu=30,
+                                             n_test_per_sign=10)
+    assert len(tr) == 180 and len(va) == 90 and sorted(te) == [1, 4] and len(te[4]) == 20
+    assert set(np.abs(te[4].y)) == {4.0} and set(np.abs(tr.y)) == {1.0, 2.0, 3.0}
+    tr2, _, _ = ml.hatano_nelson_paper_sets(test_mus=(1,), n_train_per_mu=60, n_val_per_mu=30,
+                                            n_test_per_sign=10)
+    assert np.array_equal(tr.x, tr2.x)
+    names = ml.HN_PAPER_NETWORKS[1:]
+    nets, res = ml.train_paper_networks(tr, va, names, max_epochs=2, seed=3)
+    nets2, _ = ml.train_paper_networks(tr, va, names, max_epochs=2, seed=3)
+    for n in names:
+        assert res[n].epochs_run == 2
+        assert np.array_equal(ml.predict(nets[n], te[1].x), ml.predict(nets2[n], te[1].x))
+    assert not nets[names[0]].config["hidden_relu"]
+    with pytest.raises(ValueError, match="unknown network"):
+        ml.train_paper_networks(tr, va, ["CNN2"])
