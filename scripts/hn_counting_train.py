@@ -16,6 +16,7 @@ Usage (from the repository root):
 from __future__ import annotations
 
 import argparse
+import hashlib
 import platform
 import time
 from pathlib import Path
@@ -31,14 +32,15 @@ DATA = {"mus": [1, 2, 3], "L": 32, "n_train_per_mu": 20_000, "train_seed": 101, 
 
 
 def cpu_model() -> str:
-    """The processor's model name (the page compares it before asserting bit-identical weights)."""
+    """Processor model and a hash of its feature flags (the page compares it before asserting
+    bit-identical weights)."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+        info = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
-        pass
-    return platform.processor() or "unknown"
+        return platform.processor() or "unknown"
+    name = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), "unknown")
+    flags = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("flags")), "")
+    return f"{name}, flags {hashlib.sha1(flags.encode()).hexdigest()[:10]}"    # SIMD paths set rounding
 
 
 def main() -> None:
