@@ -40,8 +40,10 @@ torch thread by default).
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import math
+import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +84,7 @@ __all__ = [
     "TrainingResult",
     "train",
     "train_antisymmetric_cnn",
+    "machine_fingerprint",
     "predict",
     "predicted_winding",
     "predicted_class",
@@ -1266,6 +1269,23 @@ def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLik
     model.eval()
     return TrainingResult(history, best_epoch, best_val, len(history["val"]),
                           time.perf_counter() - t0, stopped)
+
+
+def machine_fingerprint() -> str:
+    """The processor model and a short hash of its feature flags, e.g. ``"AMD EPYC, flags 63e8722a4d"``.
+
+    Training runs are bit-reproducible for a given seed only on the same kind of processor
+    (its SIMD instruction set decides the rounding of the matrix products); store this with
+    the weights (:func:`save_model` metadata) and compare before expecting bit-identical
+    retraining.  Falls back to :func:`platform.processor` where ``/proc/cpuinfo`` is missing.
+    """
+    try:
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor() or "unknown"
+    name = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), "unknown")
+    flags = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("flags")), "")
+    return f"{name}, flags {hashlib.sha1(flags.encode()).hexdigest()[:10]}"
 
 
 def train_antisymmetric_cnn(train_set: Configurations, val_set: Configurations, *, kernels: int = 32,

@@ -16,7 +16,6 @@ Usage (from the repository root):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import platform
 import time
 from pathlib import Path
@@ -29,18 +28,6 @@ import nhtopo_lib.learning as ml
 OUT = Path(__file__).resolve().parent.parent / "book" / "data" / "winding_cnn_general.pt"
 DATA = {"mus": [1, 2, 3], "L": 32, "n_train_per_mu": 20_000, "train_seed": 101, "n_val_per_mu": 1_334,
         "val_seed": 202}
-
-
-def cpu_model() -> str:
-    """Processor model and a hash of its feature flags (the page compares it before asserting
-    bit-identical weights)."""
-    try:
-        info = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        return platform.processor() or "unknown"
-    name = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), "unknown")
-    flags = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("flags")), "")
-    return f"{name}, flags {hashlib.sha1(flags.encode()).hexdigest()[:10]}"    # SIMD paths set rounding
 
 
 def main() -> None:
@@ -58,7 +45,7 @@ def main() -> None:
                   best_epoch=res.best_epoch, epochs_run=res.epochs_run, seconds=round(res.seconds, 1),
                   cpu_seconds=round(cpu, 1), parameters=ml.count_parameters(model),
                   n_val_per_mu=DATA["n_val_per_mu"], val_seed=DATA["val_seed"],
-                  torch=str(torch.__version__), machine=platform.machine(), cpu=cpu_model())
+                  torch=str(torch.__version__), machine=platform.machine(), cpu=ml.machine_fingerprint())
     print(f"best epoch {res.best_epoch}/{res.epochs_run}, validation MSE {val_mse:.6g}, {res.seconds:.0f} s wall, "
           f"{cpu:.0f} s CPU -> {args.out}")
 

@@ -196,3 +196,10 @@ def test_shipped_general_weights_load_and_count():
     z = 2.0 + np.exp(2j * np.pi * np.arange(33) / 32)              # a circle that does not enclose 0
     x, w = ml.encode_curves(z[None])
     assert w.tolist() == [0] and ml.predicted_winding(ml.predict(model, x)).tolist() == [0]
+
+
+def test_machine_fingerprint_is_stable_and_names_the_flags():
+    a, b = ml.machine_fingerprint(), ml.machine_fingerprint()
+    assert isinstance(a, str) and a == b and a
+    if Path("/proc/cpuinfo").exists():
+        assert ", flags " in a and len(a.rsplit(" ", 1)[1]) == 10
