@@ -1516,17 +1516,8 @@ def pair_step_response(model: WindingCNN | AntisymmetricWindingCNN, dtheta: Arra
     if not isinstance(model, WindingCNN) or model.config["n_out"] != 1 or model.config["hidden_relu"]:
         raise ValueError("pair_step_response needs a regression WindingCNN with a linear hidden layer "
                          "(hidden_relu=False); with the ReLU head the output is not a sum over steps")
-    d = np.asarray(dtheta, dtype=float).ravel()
-    if not np.all(np.isfinite(d)) or np.any(np.abs(d) >= np.pi):
-        raise ValueError("dtheta must be finite and inside (-pi, pi)")
-    n_directions = int(n_directions)
-    if n_directions < 1:
-        raise ValueError("n_directions must be positive")
-    th = 2 * np.pi * np.arange(n_directions) / n_directions
-    t1 = np.repeat(th, d.size)
-    t2 = t1 + np.tile(d, n_directions)
-    x = np.stack([np.stack([np.cos(t1), np.sin(t1)], -1), np.stack([np.cos(t2), np.sin(t2)], -1)], axis=1)
-    a = conv_activations(model, x.astype(np.float32)).reshape(n_directions, d.size)
+    x, shape = _probe_pairs(dtheta, n_directions)
+    a = conv_activations(model, x).reshape(shape)
     omega = (model.fc2.weight.detach().double() @ model.fc1.weight.detach().double()).numpy().ravel().mean()
     return omega * a
 

@@ -12,7 +12,7 @@ from lr 3e-3 over 100 epochs, batch 256, no L2), then scored on the page's test 
                     the curve, w~ = [f(x) - f(reversed x)] / 2: a symmetrised readout with a dense layer;
 * ``antisym_mixed`` the page's network trained on bands with several hopping ranges instead of ellipses.
 
-Writes book/data/hn_counting_variants.json.  Deterministic (one thread, fixed seeds).  About 15 minutes of CPU time.
+Writes book/data/hn_counting_variants.json.  Deterministic (one thread, fixed seeds).  About 8 minutes of CPU time.
 
 Usage (from the repository root):
     OMP_NUM_THREADS=1 .venv/bin/python scripts/hn_counting_variants.py [--only antisym_d4 ...]
