@@ -40,8 +40,10 @@ torch thread by default).
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import math
+import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,11 +75,16 @@ __all__ = [
     "class_indices",
     "WindingCNN",
     "WindingFCNN",
+    "AntisymmetricWindingCNN",
+    "ReversalSymmetricCNN",
+    "UNIT_MODULUS_TOL",
     "count_parameters",
     "init_weights",
     "TrainingConfig",
     "TrainingResult",
     "train",
+    "train_antisymmetric_cnn",
+    "machine_fingerprint",
     "predict",
     "predicted_winding",
     "predicted_class",
@@ -604,6 +611,195 @@ class WindingFCNN(nn.Module):
         return out.squeeze(-1) if self.config["n_out"] == 1 else out
 
 
+# ===================================================== networks that count by construction (ours)
+def _symmetry_group(rotations: int, reflection: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Matrices acting on a neighbour pair ``[Re u, Im u, Re v, Im v]`` and the sign each gives the winding.
+
+    ``rotations`` equally spaced rotations of the plane, each optionally followed by the
+    reflection ``Im -> -Im`` (complex conjugation), which reverses the orientation: sign -1.
+    """
+    mats, signs = [], []
+    for j in range(rotations):
+        c, s = math.cos(2 * math.pi * j / rotations), math.sin(2 * math.pi * j / rotations)
+        rot = np.array([[c, -s], [s, c]])
+        for flip in ((1.0, -1.0) if reflection else (1.0,)):
+            q = np.diag([1.0, flip]) @ rot
+            m = np.zeros((4, 4))
+            m[:2, :2] = q
+            m[2:, 2:] = q
+            mats.append(m)
+            signs.append(flip)
+    return torch.tensor(np.array(mats), dtype=torch.float32), torch.tensor(signs, dtype=torch.float32)
+
+
+#: Largest allowed deviation of an input point's modulus from 1 (float32 rounding of
+#: ``unit_modulus_features`` is ~1e-7).
+UNIT_MODULUS_TOL = 1e-3
+
+class AntisymmetricWindingCNN(nn.Module):
+    """A CNN of the paper's kind whose step rule is antisymmetric by construction (ours).
+
+    The input is the paper's: unit-modulus curves ``(B, 1, P, 2)``, ``P >= 2`` points
+    ``u_0 .. u_{P-1}`` (for a closed curve sampled at ``L + 1`` points ``P = L + 1`` and
+    ``u_L = u_0``).  Each neighbour pair ``(u, v) = (u_{n-1}, u_n)`` goes through a local
+    kernel -- ``conv1``: ``kernels`` filters of size 2x2 with bias and ReLU, ``conv2``: a
+    1x1 convolution to one channel without bias -- giving ``h(u, v)``.  The contribution of
+    the step is the antisymmetric part
+
+        ``g(u, v) = h(u, v) - h(v, u)``,
+
+    and the output is the plain sum ``w~ = sum_n g(u_{n-1}, u_n)`` (no dense layer, no
+    bias).  Consequences, exact up to float rounding:
+
+    * ``g(u, u) = 0``: a constant "loop" gives ``w~ = 0`` and repeated points add nothing;
+    * any part of ``h`` of the form ``c(u)`` or ``c(v)`` -- a direction-dependent offset --
+      enters ``g`` as ``c(u_{n-1}) - c(u_n)`` and telescopes to zero around a closed curve;
+    * reversing the curve reverses the sign of ``w~``;
+    * the sum has no fixed width, so the same weights apply to curves with any number of
+      points ``P`` (the readout is what makes that possible; the paper's dense layer fixes
+      ``P = L + 1``).
+
+    Optional symmetrisation over the directions (exact for a discrete group only):
+    ``rotations = R`` averages ``g`` over the ``R`` rotations of the plane by ``2 pi j / R``
+    applied to both points; ``reflection=True`` adds complex conjugation, under which the
+    contribution changes sign.  This costs ``R`` (``2R``) times the arithmetic and no
+    parameters.
+
+    ``gain`` (ours) rescales the part of each kernel that is symmetric in the two points:
+    writing the 2x2 kernel as ``W_u u + W_v v + b``, the network uses
+    ``gain [(W_u + W_v)/2 . (u + v) + b] + (W_u - W_v)/2 . (u - v)``.  It is still a linear
+    function of the 2x2 patch (the same function class for every gain); only the scale at
+    which training moves the symmetric part changes.  That part decides, through the
+    direction of ``u + v``, on which side of ``+-pi`` a step lies, and a sharp decision
+    needs it large: ``|u + v| = 2 cos(Delta theta / 2)`` vanishes at the antipode.
+
+    ``L`` is the number of steps of the training curves; it is stored for reference only
+    (the network accepts any ``P``).  Parameters: ``6 * kernels`` (192 for 32 kernels).
+    The output ``(B,)`` is the winding estimate ``w~`` (counter-clockwise positive);
+    :func:`predicted_winding` rounds it.
+    """
+
+    def __init__(self, L: int = 32, *, kernels: int = 32, rotations: int = 1, reflection: bool = False,
+                 gain: float = 1.0):
+        super().__init__()
+        if isinstance(gain, bool) or not isinstance(gain, (int, float, np.integer, np.floating)):
+            raise TypeError(f"gain must be a number, got {type(gain).__name__}")
+        if not (np.isfinite(gain) and gain > 0):
+            raise ValueError(f"gain must be a positive finite number, got {gain}")
+        for name, val, low in (("L", L, 1), ("kernels", kernels, 1), ("rotations", rotations, 1)):
+            if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
+                raise TypeError(f"{name} must be an integer, got {type(val).__name__}")
+            if val < low:
+                raise ValueError(f"{name} must be at least {low}, got {val}")
+        if not isinstance(reflection, (bool, np.bool_)):
+            raise TypeError(f"reflection must be True or False, got {type(reflection).__name__}")
+        self.config = {"L": int(L), "kernels": int(kernels), "rotations": int(rotations),
+                       "reflection": bool(reflection), "gain": float(gain)}
+        self.L = int(L)
+        self.conv1 = nn.Conv2d(1, int(kernels), kernel_size=(2, 2))
+        self.conv2 = nn.Conv2d(int(kernels), 1, kernel_size=(1, 1), bias=False)
+        mats, signs = _symmetry_group(int(rotations), bool(reflection))
+        self.register_buffer("group_matrices", mats, persistent=False)
+        self.register_buffer("group_signs", signs, persistent=False)
+
+    @property
+    def task(self) -> str:
+        """Always ``"regression"``: the output is the winding estimate."""
+        return "regression"
+
+    def effective_kernels(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The kernel bank after symmetrisation: weights ``(G K, 4)``, biases ``(G K,)`` and
+        readout weights ``(G K,)`` (``G`` group elements; ``G = 1`` without symmetrisation)."""
+        k = self.conv1.weight.shape[0]
+        w = self.conv1.weight.reshape(k, 4)
+        g = self.group_matrices.shape[0]
+        w_eff = torch.einsum("kc,gcd->gkd", w, self.group_matrices).reshape(g * k, 4)
+        b_eff = self.conv1.bias.repeat(g)
+        c = self.conv2.weight.reshape(k)
+        c_eff = (self.group_signs[:, None] * c[None, :] / g).reshape(g * k)
+        return w_eff, b_eff, c_eff
+
+    def check_input(self, x: torch.Tensor) -> None:
+        """Raise ValueError unless ``x`` is a finite unit-modulus batch ``(B, 1, P, 2)``, ``P >= 2``."""
+        if not torch.is_tensor(x):
+            raise TypeError(f"expected a torch tensor (B, 1, P, 2), got {type(x).__name__}; "
+                            "use nhtopo_lib.learning.cnn_input or predict")
+        if x.ndim != 4 or x.shape[1] != 1 or x.shape[3] != 2 or x.shape[2] < 2:
+            raise ValueError(f"AntisymmetricWindingCNN expects input of shape (B, 1, P, 2) with P >= 2 points "
+                             f"per curve, got {tuple(x.shape)}")
+        if not torch.isfinite(x).all():
+            raise ValueError("the input contains NaN or inf; it cannot be fed to a network")
+        dev = (x.double().pow(2).sum(-1).sqrt() - 1.0).abs()
+        if dev.numel() and float(dev.max()) > UNIT_MODULUS_TOL:
+            raise ValueError(f"every point must lie on the unit circle (|u_n| = 1), but a modulus deviates by "
+                             f"{float(dev.max()):.3g}; normalise the curve first with encode_curves or "
+                             "unit_modulus_features")
+
+    def sum_difference_kernels(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The symmetrised bank split into its action on ``a = u + v`` and on ``d = u - v``.
+
+        A kernel ``W = [W_u, W_v]`` with bias ``b`` gives ``S + T`` with
+        ``S = gain [(W_u + W_v)/2 . a + b]`` and ``T = (W_u - W_v)/2 . d``; swapping ``u`` and
+        ``v`` leaves ``S`` unchanged and flips ``T``.  (With ``gain = 1`` this is
+        ``W_u u + W_v v + b``; see the class docstring for ``gain``.)  Returns
+        ``(W_s (G K, 2), b_s (G K,), W_t (G K, 2), c (G K,))`` with ``S = W_s a + b_s``,
+        ``T = W_t d``.
+        """
+        w_eff, b_eff, c_eff = self.effective_kernels()
+        gain = self.config["gain"]
+        w_s = 0.5 * gain * (w_eff[:, :2] + w_eff[:, 2:])
+        w_t = 0.5 * (w_eff[:, :2] - w_eff[:, 2:])
+        return w_s, gain * b_eff, w_t, c_eff
+
+    def step_contributions(self, x: torch.Tensor) -> torch.Tensor:
+        """The contribution ``g(u_{n-1}, u_n)`` of every step, ``(B, P - 1)``, in winding units.
+
+        Evaluated as ``g = sum_k c_k [ReLU(S_k + T_k) - ReLU(S_k - T_k)]`` (see
+        :meth:`sum_difference_kernels`), which equals ``h(u, v) - h(v, u)``.  For ``u = v``
+        the difference ``d`` is exactly zero, so ``T = 0`` and ``g = 0`` exactly, not just
+        to rounding.
+        """
+        self.check_input(x)
+        a = x[:, 0, :-1] + x[:, 0, 1:]                                        # (B, P-1, 2)
+        d = x[:, 0, :-1] - x[:, 0, 1:]
+        w_s, b, w_t, c = self.sum_difference_kernels()
+        S = torch.matmul(a, w_s.t()) + b
+        T = torch.matmul(d, w_t.t())
+        return (F.relu(S + T) - F.relu(S - T)) @ c
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Winding estimate ``w~ = sum_n g(u_{n-1}, u_n)`` for a batch ``(B, 1, P, 2)``: shape ``(B,)``."""
+        return self.step_contributions(x).sum(-1)
+
+
+class ReversalSymmetricCNN(nn.Module):
+    """The paper's CNN made odd under reversing the curve (ours; a comparison for
+    :class:`AntisymmetricWindingCNN`).
+
+    ``w~(u_0..u_L) = [f(u_0..u_L) - f(u_L..u_0)] / 2`` with ``f`` a :class:`WindingCNN`
+    (linear two-neuron layer by default).  A constant curve gives exactly 0 and reversal
+    flips the sign, but direction-dependent offsets cancel only as far as the dense
+    weights are uniform, and the dense layer fixes the number of points to ``L + 1``.
+    Same parameters as ``f`` (262 for ``L = 32``).
+    """
+
+    def __init__(self, L: int = 32, *, kernels: int = 32, hidden: int = 2, hidden_relu: bool = False):
+        super().__init__()
+        self.net = WindingCNN(L, kernels=kernels, hidden=hidden, n_out=1, hidden_relu=hidden_relu)
+        self.config = {"L": int(L), "kernels": int(kernels), "hidden": int(hidden),
+                       "hidden_relu": bool(hidden_relu)}
+        self.L = int(L)
+
+    @property
+    def task(self) -> str:
+        """Always ``"regression"``."""
+        return "regression"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Winding estimate for a batch ``(B, 1, L + 1, 2)``: shape ``(B,)``."""
+        return 0.5 * (self.net(x) - self.net(torch.flip(x, dims=[2])))
+
+
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -615,7 +811,8 @@ def init_weights(model: nn.Module, seed: int) -> nn.Module:
     for mod in model.modules():
         if isinstance(mod, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_normal_(mod.weight, generator=g)
-            nn.init.zeros_(mod.bias)
+            if mod.bias is not None:
+                nn.init.zeros_(mod.bias)
     return model
 
 
@@ -879,6 +1076,114 @@ class _FastStepper:
         return loss
 
 
+class _AntisymmetricStepper:
+    """Hand-written forward/backward pass and Adam update for :class:`AntisymmetricWindingCNN`.
+
+    Every neighbour pair is stored once as ``[u + v, u - v]`` (``prepare``).  A step
+    evaluates ``S = W_s (u + v) + b``, ``T = W_t (u - v)`` for the symmetrised kernel bank,
+    ``w~ = sum_n c . [ReLU(S + T) - ReLU(S - T)]``, and back-propagates the MSE; gradients of
+    the symmetrised bank are folded back onto the shared weights
+    (``dL/dW = sum_g dL/dW_g M_g^T``).  The same update rule as autograd plus
+    ``torch.optim.Adam`` (L2 added to the gradient); the tests check that both engines agree
+    to rounding.
+    """
+
+    def __init__(self, model: "AntisymmetricWindingCNN", lr: float, weight_decay: float, loss_kind: str,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        if loss_kind != "mse":
+            raise ValueError("AntisymmetricWindingCNN is a regression network: train it with loss='mse'")
+        self.model, self.lr = model, float(lr)
+        self.wd, (self.b1, self.b2), self.eps = float(weight_decay), betas, eps
+        params = [model.conv1.weight, model.conv1.bias, model.conv2.weight]
+        with torch.no_grad():
+            self.flat = torch.cat([p.detach().reshape(-1) for p in params]).contiguous()
+        self.grad = torch.zeros_like(self.flat)
+        self.m = torch.zeros_like(self.flat)
+        self.v = torch.zeros_like(self.flat)
+        self._steps = torch.zeros(())
+        self._fused = getattr(torch, "_fused_adam_", None)
+        self.t = 0
+        off = 0
+        for p in params:
+            p.data = self.flat[off:off + p.numel()].view_as(p)
+            off += p.numel()
+        k = model.conv1.weight.shape[0]
+        self.k = k
+        self.W = self.flat[:4 * k].view(k, 4)
+        self.b = self.flat[4 * k:5 * k]
+        self.c = self.flat[5 * k:6 * k]
+        self.gW = self.grad[:4 * k].view(k, 4)
+        self.gb = self.grad[4 * k:5 * k]
+        self.gc = self.grad[5 * k:6 * k]
+        self.M = model.group_matrices
+        self.s = model.group_signs
+        self.G = self.M.shape[0]
+        self.gain = float(model.config["gain"])
+
+    def prepare(self, x: torch.Tensor) -> torch.Tensor:
+        """Curves ``(N, 1, P, 2)`` -> ``[u + v, u - v]`` of every neighbour pair, ``(N, P - 1, 4)``."""
+        u, v = x[:, 0, :-1], x[:, 0, 1:]
+        return torch.cat([u + v, u - v], dim=-1).contiguous()
+
+    def step(self, xb: torch.Tensor, yb: torch.Tensor) -> float:
+        B, S_len = xb.shape[0], xb.shape[1]
+        G, k = self.G, self.k
+        X = xb.reshape(-1, 4)
+        a, d = X[:, :2], X[:, 2:]
+        if G == 1:
+            w_eff, b_eff, c_eff = self.W, self.b, self.c
+        else:
+            w_eff = torch.einsum("kc,gcd->gkd", self.W, self.M).reshape(G * k, 4)
+            b_eff = self.b.repeat(G)
+            c_eff = (self.s[:, None] * self.c[None, :] / G).reshape(G * k)
+        gain = self.gain
+        w_s = (0.5 * gain) * (w_eff[:, :2] + w_eff[:, 2:])
+        w_t = 0.5 * (w_eff[:, :2] - w_eff[:, 2:])
+        S = torch.addmm(gain * b_eff, a, w_s.t())                            # (rows, G k)
+        T = a.new_empty(S.shape)
+        torch.mm(d, w_t.t(), out=T)
+        z1 = (S + T).relu_()
+        z2 = (S - T).relu_()
+        zd = z1 - z2
+        out = torch.mv(zd, c_eff).view(B, S_len).sum(-1)
+        dev = out - yb
+        loss = float(dev.pow(2).mean())
+        gg = dev.mul_(2.0 / B)[:, None].expand(B, S_len).reshape(-1)        # dL/dg of every step
+        gc_eff = torch.mv(zd.t(), gg)
+        outer = torch.outer(gg, c_eff)
+        g1 = torch.ops.aten.threshold_backward(outer, z1, 0)
+        g2 = torch.ops.aten.threshold_backward(outer, z2, 0)                # dL/dz2 = -outer
+        gS = g1 - g2
+        gT = g1 + g2
+        gws = gS.t().mm(a).mul_(gain)
+        gwt = gT.t().mm(d)
+        gw_eff = 0.5 * torch.cat([gws + gwt, gws - gwt], dim=1)             # (G k, 4): d/dW_u, d/dW_v
+        gb_eff = gS.sum(0).mul_(gain)
+        if G == 1:
+            self.gW.copy_(gw_eff)
+            self.gb.copy_(gb_eff)
+            self.gc.copy_(gc_eff)
+        else:
+            self.gW.copy_(torch.einsum("gkd,gcd->kc", gw_eff.view(G, k, 4), self.M))
+            self.gb.copy_(gb_eff.view(G, k).sum(0))
+            self.gc.copy_((gc_eff.view(G, k) * self.s[:, None]).sum(0) / G)
+        if self._fused is not None:
+            self._steps += 1
+            self._fused([self.flat], [self.grad], [self.m], [self.v], [], [self._steps], lr=self.lr,
+                        beta1=self.b1, beta2=self.b2, weight_decay=self.wd, eps=self.eps,
+                        amsgrad=False, maximize=False)
+            return loss
+        self.t += 1
+        grad = self.grad
+        if self.wd:
+            grad.add_(self.flat, alpha=self.wd)
+        self.m.lerp_(grad, 1 - self.b1)
+        self.v.mul_(self.b2).addcmul_(grad, grad, value=1 - self.b2)
+        denom = (self.v.sqrt() / math.sqrt(1 - self.b2 ** self.t)).add_(self.eps)
+        self.flat.addcdiv_(self.m, denom, value=-self.lr / (1 - self.b1 ** self.t))
+        return loss
+
+
 def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLike | torch.Tensor,
           val_x: ArrayLike | torch.Tensor, val_y: ArrayLike | torch.Tensor,
           config: TrainingConfig | None = None) -> TrainingResult:
@@ -907,8 +1212,13 @@ def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLik
     loss_fn = _loss_fn(cfg.loss)
     sched = _PlateauSchedule(cfg.lr_factor, cfg.lr_patience) if cfg.lr_schedule == "plateau" else None
     fast = cfg.engine == "fast" and type(model) in (WindingCNN, WindingFCNN)
-    stepper = (_FastStepper(model, cfg.lr, cfg.weight_decay, cfg.loss) if fast
-               else _AutogradStepper(model, cfg.lr, cfg.weight_decay, loss_fn))
+    if isinstance(model, (AntisymmetricWindingCNN, ReversalSymmetricCNN)) and cfg.loss != "mse":
+        raise ValueError(f"{type(model).__name__} is a regression network: train it with loss='mse'")
+    if cfg.engine == "fast" and type(model) is AntisymmetricWindingCNN:
+        stepper = _AntisymmetricStepper(model, cfg.lr, cfg.weight_decay, cfg.loss)
+    else:
+        stepper = (_FastStepper(model, cfg.lr, cfg.weight_decay, cfg.loss) if fast
+                   else _AutogradStepper(model, cfg.lr, cfg.weight_decay, loss_fn))
     xt_prepared = stepper.prepare(xt)
     gen = torch.Generator().manual_seed(int(cfg.seed) + 1)
     history: dict[str, list[float]] = {"train": [], "val": [], "lr": []}
@@ -959,6 +1269,72 @@ def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLik
     model.eval()
     return TrainingResult(history, best_epoch, best_val, len(history["val"]),
                           time.perf_counter() - t0, stopped)
+
+
+def machine_fingerprint() -> str:
+    """The processor model and a short hash of its feature flags, e.g. ``"AMD EPYC, flags 63e8722a4d"``.
+
+    Training runs are bit-reproducible for a given seed only on the same kind of processor
+    (its SIMD instruction set decides the rounding of the matrix products); store this with
+    the weights (:func:`save_model` metadata) and compare before expecting bit-identical
+    retraining.  Falls back to :func:`platform.processor` where ``/proc/cpuinfo`` is missing.
+    """
+    try:
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor() or "unknown"
+    name = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), "unknown")
+    flags = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("flags")), "")
+    return f"{name}, flags {hashlib.sha1(flags.encode()).hexdigest()[:10]}"
+
+
+def train_antisymmetric_cnn(train_set: Configurations, val_set: Configurations, *, kernels: int = 32,
+                            gain: float = 30.0, rotations: int = 1, reflection: bool = False,
+                            epochs: int = 100, batch_size: int = 256, lr: float = 3e-3, lr_factor: float = 0.1,
+                            weight_decay: float = 0.0, seed: int = 0,
+                            progress: bool = False) -> tuple[AntisymmetricWindingCNN, TrainingResult, dict]:
+    """Build and train an :class:`AntisymmetricWindingCNN` with our recipe (ours, not the paper's).
+
+    Mean squared error on the winding, Adam with a cosine decay of the learning rate from
+    ``lr`` to ``lr * lr_factor**2`` over ``epochs`` epochs, mini-batches of ``batch_size``,
+    L2 strength ``weight_decay``, no early stopping (the weights of the best validation
+    epoch are restored, as in :func:`train`), Xavier-normal initial weights from ``seed``,
+    one torch thread (bit-reproducible for a given seed on a given machine).
+
+    Parameters
+    ----------
+    train_set, val_set
+        Labelled unit-modulus curves (:class:`Configurations`), e.g. from
+        :func:`hatano_nelson_dataset`.  The sets may have any (common or not) number of
+        points per curve.
+    kernels, gain, rotations, reflection
+        Architecture (see :class:`AntisymmetricWindingCNN`).
+    epochs, batch_size, lr, lr_factor, weight_decay, seed
+        Training settings (see :class:`TrainingConfig`).
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    (model, result, recipe): the trained network (eval mode), the :class:`TrainingResult`
+    and a JSON-ready dict of every setting above, to store with :func:`save_model`.
+    """
+    for name, data in (("train_set", train_set), ("val_set", val_set)):
+        if not isinstance(data, Configurations):
+            raise TypeError(f"{name} must be a Configurations (e.g. from hatano_nelson_dataset), "
+                            f"got {type(data).__name__}")
+    recipe = {"kernels": int(kernels), "gain": float(gain), "rotations": int(rotations),
+              "reflection": bool(reflection), "epochs": int(epochs), "batch_size": int(batch_size),
+              "lr": float(lr), "lr_factor": float(lr_factor), "weight_decay": float(weight_decay),
+              "seed": int(seed), "lr_schedule": "cosine", "loss": "mse"}
+    model = AntisymmetricWindingCNN(train_set.L, kernels=kernels, rotations=rotations, reflection=reflection,
+                                    gain=gain)
+    cfg = TrainingConfig(loss="mse", max_epochs=int(epochs), batch_size=int(batch_size), lr=float(lr),
+                         weight_decay=float(weight_decay), lr_schedule="cosine", lr_factor=float(lr_factor),
+                         early_stopping_patience=int(epochs) + 1, seed=int(seed), threads=1,
+                         progress=progress, desc="antisymmetric CNN")
+    result = train(model, train_set.x, train_set.y, val_set.x, val_set.y, cfg)
+    return model, result, recipe
 
 
 # ================================================================ evaluation
@@ -1101,7 +1477,23 @@ def sum_readout_predict(model: WindingCNN, x: ArrayLike | torch.Tensor) -> np.nd
     return h @ model.fc2.weight.detach().numpy().astype(float).ravel() + float(model.fc2.bias.detach())
 
 
-def pair_step_response(model: WindingCNN, dtheta: ArrayLike, n_directions: int = 72) -> np.ndarray:
+def _probe_pairs(dtheta: ArrayLike, n_directions: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """Pairs ``(e^{i theta}, e^{i(theta + Delta theta)})`` over ``n_directions`` directions, ``(n d, 2, 2)``."""
+    d = np.asarray(dtheta, dtype=float).ravel()
+    if not np.all(np.isfinite(d)) or np.any(np.abs(d) >= np.pi):
+        raise ValueError("dtheta must be finite and inside (-pi, pi)")
+    n_directions = int(n_directions)
+    if n_directions < 1:
+        raise ValueError("n_directions must be positive")
+    th = 2 * np.pi * np.arange(n_directions) / n_directions
+    t1 = np.repeat(th, d.size)
+    t2 = t1 + np.tile(d, n_directions)
+    x = np.stack([np.stack([np.cos(t1), np.sin(t1)], -1), np.stack([np.cos(t2), np.sin(t2)], -1)], axis=1)
+    return x.astype(np.float32), (n_directions, d.size)
+
+
+def pair_step_response(model: WindingCNN | AntisymmetricWindingCNN, dtheta: ArrayLike,
+                       n_directions: int = 72) -> np.ndarray:
     """What one phase step contributes to the output of a regression CNN with a linear head, in winding units.
 
     For every ``Delta theta`` in ``dtheta`` (radians, in ``(-pi, pi)``) and ``n_directions``
@@ -1113,26 +1505,25 @@ def pair_step_response(model: WindingCNN, dtheta: ArrayLike, n_directions: int =
 
     Raises ValueError for a classifier or a ReLU head (``hidden_relu=True``), where the
     output is not a weighted sum of the ``a_n``.
+
+    For an :class:`AntisymmetricWindingCNN` the contribution of a step is exactly its
+    ``g(u, v)`` (the network's output for the two-point curve ``(u, v)``), with ``g(u, u) = 0``.
     """
+    if isinstance(model, AntisymmetricWindingCNN):
+        x, shape = _probe_pairs(dtheta, n_directions)
+        with torch.no_grad():
+            return model(cnn_input(x)).double().numpy().reshape(shape)
     if not isinstance(model, WindingCNN) or model.config["n_out"] != 1 or model.config["hidden_relu"]:
         raise ValueError("pair_step_response needs a regression WindingCNN with a linear hidden layer "
                          "(hidden_relu=False); with the ReLU head the output is not a sum over steps")
-    d = np.asarray(dtheta, dtype=float).ravel()
-    if not np.all(np.isfinite(d)) or np.any(np.abs(d) >= np.pi):
-        raise ValueError("dtheta must be finite and inside (-pi, pi)")
-    n_directions = int(n_directions)
-    if n_directions < 1:
-        raise ValueError("n_directions must be positive")
-    th = 2 * np.pi * np.arange(n_directions) / n_directions
-    t1 = np.repeat(th, d.size)
-    t2 = t1 + np.tile(d, n_directions)
-    x = np.stack([np.stack([np.cos(t1), np.sin(t1)], -1), np.stack([np.cos(t2), np.sin(t2)], -1)], axis=1)
-    a = conv_activations(model, x.astype(np.float32)).reshape(n_directions, d.size)
+    x, shape = _probe_pairs(dtheta, n_directions)
+    a = conv_activations(model, x).reshape(shape)
     omega = (model.fc2.weight.detach().double() @ model.fc1.weight.detach().double()).numpy().ravel().mean()
     return omega * a
 
 
-def antipodal_step_error(model: WindingCNN, deficits: ArrayLike, n_directions: int = 360) -> np.ndarray:
+def antipodal_step_error(model: WindingCNN | AntisymmetricWindingCNN, deficits: ArrayLike,
+                         n_directions: int = 360) -> np.ndarray:
     """Mean error of a regression CNN's step rule for steps close to ``+-pi``, in winding units (ours).
 
     For each deficit ``d`` in ``deficits`` (radians, ``0 < d < pi``) the steps
@@ -1196,7 +1587,8 @@ def ramp_limited_windings(x: ArrayLike, width: float) -> np.ndarray:
 
 
 # ============================================================== persistence
-_CLASSES = {"WindingCNN": WindingCNN, "WindingFCNN": WindingFCNN}
+_CLASSES = {"WindingCNN": WindingCNN, "WindingFCNN": WindingFCNN,
+            "AntisymmetricWindingCNN": AntisymmetricWindingCNN, "ReversalSymmetricCNN": ReversalSymmetricCNN}
 
 
 def save_model(model: nn.Module, path: str | Path, **metadata: Any) -> Path:
@@ -1209,6 +1601,9 @@ def save_model(model: nn.Module, path: str | Path, **metadata: Any) -> Path:
     except TypeError as err:
         raise ValueError(f"metadata must be JSON-like (str, numbers, lists, dicts) so that load_model can "
                          f"read it back safely: {err}; convert the value, e.g. with str()") from None
+    # a JSON round trip turns subclasses of str/float (e.g. torch.__version__, numpy floats) into the plain
+    # types that load_model's weights-only unpickler accepts
+    metadata = json.loads(json.dumps(metadata))
     path = Path(path)
     cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.config.items()}
     torch.save({"class": name, "config": cfg, "state_dict": model.state_dict(),
