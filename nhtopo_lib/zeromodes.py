@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validate as _v
 from .chain import Chain
 
 __all__ = ["ZeroModeCount", "gershgorin_enclosure", "certified_zero_modes"]
@@ -62,7 +63,9 @@ def gershgorin_enclosure(H: np.ndarray, entry_rtol: float = 0.0):
     ``||I - X V||_inf`` (the quality of the inverse); the discs are infinite
     (certificate failed) when ``delta >= 1/2``.
     """
-    H = np.asarray(H, dtype=complex)
+    H = _v.square_matrix(H, "H")
+    entry_rtol = _v.check_nonneg(entry_rtol, "entry_rtol")
+    _v.check_dense(H.shape[0], "H", f"matrix of shape {H.shape}", eig=True, fix="use a smaller matrix")
     n = H.shape[0]
     w, V = np.linalg.eig(H)
     try:
@@ -230,9 +233,15 @@ def certified_zero_modes(chain: Chain, n_cells: int, *, zero_tol: float = 1e-6, 
     """
     from .gbz import solve_gbz
 
-    N = int(n_cells)
-    if N != n_cells or N < 2:
-        raise ValueError("n_cells must be an integer >= 2")
+    chain = _v.check_chain(chain, "chain")
+    N = _v.check_int(n_cells, "n_cells", lo=2)
+    _v.check_dense(N * chain.nbands, "n_cells", N, eig=True, fix="use fewer cells")
+    zero_tol = _v.check_tol(zero_tol, "zero_tol")
+    min_gap = _v.check_tol(min_gap, "min_gap")
+    min_margin = _v.check_positive(min_margin, "min_margin")
+    if gauge_radius is not None:
+        gauge_radius = _v.check_positive(gauge_radius, "gauge_radius")
+    max_hp_cells = _v.check_int(max_hp_cells, "max_hp_cells", lo=0)
     rng_r = (1.0, 1.0)
     if gauge_radius is None:
         try:
