@@ -246,7 +246,12 @@ def _as_array(x: Any, name: str, dtype) -> np.ndarray:
         arr = np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged nested lists
         raise ValueError(f"{name} is not a rectangular array of numbers ({exc})") from None
-    if arr.dtype == object or arr.dtype.kind in "USVO":
+    if arr.dtype.kind in "USV":
+        raise TypeError(f"{name} must contain numbers, not strings: got {_show(x)}")
+    if arr.dtype == object:
+        flat = arr.ravel()
+        if any(v is None or isinstance(v, (str, bytes)) for v in flat[:10 ** 6]):
+            raise TypeError(f"{name} must contain numbers only (found None or a string), got {_show(x)}")
         try:
             arr = np.asarray(x, dtype=dtype)
         except (ValueError, TypeError):
@@ -288,6 +293,11 @@ def real_array(x: Any, name: str, *, ndim=None, min_size: int = 0, last: int | N
 def complex_array(x: Any, name: str, *, ndim=None, min_size: int = 0, last: int | None = None,
                   finite: bool = True) -> np.ndarray:
     """A complex array (finite unless ``finite=False``) with optional shape requirements."""
+    if type(x) is np.ndarray and x.dtype.kind in "fc" and ndim is None and not min_size and last is None:
+        arr = x.astype(complex, copy=False)          # fast path for arrays passed between library routines
+        if finite and not np.isfinite(arr).all():
+            raise ValueError(f"{name} contains NaN or inf; pass finite values")
+        return arr
     arr = _as_array(x, name, complex)
     _check_shape(arr, name, ndim, min_size, last)
     if finite and not np.all(np.isfinite(arr)):

@@ -83,6 +83,10 @@ def _real_param(v, name: str) -> np.ndarray:
     arr = _v.real_array(v, name, finite=False)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"parameter {name} is NaN or inf")
+    limit = 700.0 if name in ("h", "alpha", "phi") else 1e100
+    if np.any(np.abs(arr) > limit):
+        raise ValueError(f"parameter {name} has |{name}| > {limit:g}: the ring's entries or determinants overflow "
+                         "double precision; rescale the parameters")
     return arr
 
 
@@ -92,8 +96,13 @@ MAX_L = 10 ** 6
 
 def _check_lattice(L: int, beta: float, t: float, *, cap: int = MAX_L) -> int:
     L = _v.check_size(L, "L", lo=3, cap=cap, fix="the ring needs an integer number of sites L >= 3")
-    _v.check_real(beta, "beta")
+    beta = _v.check_real(beta, "beta")
+    if abs(beta) > 1e15:
+        raise ValueError(f"beta={beta:g}: cos(2 pi j beta) has no significant digits for |beta| > 1e15; reduce beta "
+                         "modulo 1 (only its fractional part matters)")
     t = _v.check_real(t, "t")
+    if t > 1e100:
+        raise ValueError(f"t={t:g} is too large: the ring's determinants overflow; rescale the hoppings")
     if t <= 0:
         raise ValueError(f"t={t:g}: the uniform hopping t must be positive (the paper's t > 0)")
     return L

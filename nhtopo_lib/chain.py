@@ -57,8 +57,12 @@ class CharPoly:
         """The Laurent polynomial in ``beta`` obtained at fixed energy ``E``."""
         E = _v.check_complex(E, "E")
         out = LaurentPoly([])
+        with np.errstate(over="ignore", invalid="ignore"):
+            powers = [complex(np.complex128(E) ** b) for b in range(len(self.terms))]
+        if not all(np.isfinite(x) for x in powers):
+            raise ValueError(f"E={E:.3g}: the powers E**b of det(H(beta) - E) overflow; use a smaller |E|")
         for b, p in enumerate(self.terms):
-            out = out + p * (E ** b)
+            out = out + p * powers[b]
         _v.finite_result(out.coeffs, f"det(H(beta) - E) at E={E:.3g}", "use a smaller |E|")
         return out
 

@@ -176,7 +176,7 @@ def reduced_char_poly(chain: Chain, rtol: float = 1e-13) -> ReducedCharPoly:
     carry ``~1e-17`` rounding noise in the odd powers).
     """
     chain = _v.check_chain(chain, "chain")
-    rtol = _v.check_tol(rtol, "rtol")
+    rtol = _v.check_tol(rtol, "rtol", hi=1e-6)
     terms = chain.char_poly.terms
     J = len(terms) - 1
     scale = max(float(np.max(np.abs(t.coeffs))) if not t.is_zero else 0.0 for t in terms)
@@ -1103,9 +1103,9 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
     n_theta = _v.check_size(n_theta, "n_theta", lo=4, cap=4096,
                            cost=lambda n: "one polynomial eigenvalue problem per partner angle",
                            fix="the default 96 suffices; a few hundred for hard chains")
-    rank_rtol = _v.check_tol(rank_rtol, "rank_rtol")
-    sym_rtol = _v.check_tol(sym_rtol, "sym_rtol")
-    theta_min = _v.check_tol(theta_min, "theta_min")
+    rank_rtol = _v.check_tol(rank_rtol, "rank_rtol", hi=1e-2)
+    sym_rtol = _v.check_tol(sym_rtol, "sym_rtol", hi=1e-6)
+    theta_min = _v.check_tol(theta_min, "theta_min", hi=0.1)
     max_steps = _v.check_size(max_steps, "max_steps", lo=10, cap=10 ** 6,
                              cost=lambda n: "a loop that does not close would be traced that long",
                              fix="the default 20000 suffices")

@@ -66,6 +66,9 @@ class LaurentPoly:
                 arr = np.zeros(max(keys) - low + 1, dtype=complex)
                 for k, v in items:
                     arr[k - low] += v
+        elif isinstance(coeffs, np.ndarray) and coeffs.dtype == np.complex128 and type(low) is int:
+            arr = coeffs.ravel().copy()   # fast path: results of the arithmetic below (checked for NaN/inf there)
+            _check_span(low, low + arr.size - 1, "coeffs")
         else:
             if isinstance(coeffs, (str, bytes)) or coeffs is None or not hasattr(coeffs, "__iter__"):
                 raise TypeError(f"coeffs must be a mapping {{power: coefficient}} or a sequence of coefficients, "

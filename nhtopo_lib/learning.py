@@ -139,7 +139,7 @@ class Configurations:
         if not isinstance(self.meta, dict):
             raise TypeError(f"meta must be a dict of per-configuration arrays, got {type(self.meta).__name__}")
         if len(self.y) != len(self.x):
-            raise ValueError(f"{len(self.x)} configurations but {len(self.y)} labels")
+            raise ValueError(f"x has {len(self.x)} configurations but y has {len(self.y)} labels")
         for key, v in self.meta.items():
             if len(v) != len(self.x):
                 raise ValueError(f"meta[{key!r}] has length {len(v)}, expected {len(self.x)}")
@@ -374,6 +374,13 @@ def hatano_nelson_aspect_ratio(t_r: ArrayLike, t_l: ArrayLike) -> np.ndarray:
     return out
 
 
+def _check_acceptance(ratio: float, modulus_range: tuple[float, float], name: str) -> None:
+    acc = _near_gap_acceptance(ratio, modulus_range)
+    if acc < 1e-4:
+        raise ValueError(f"{name}={ratio:g} accepts a fraction {acc:.2g} of the drawn amplitude pairs: rejection "
+                         "sampling would (nearly) never finish; use a ratio of at least ~1e-3")
+
+
 @functools.lru_cache(maxsize=64)
 def _near_gap_acceptance(ratio: float, modulus_range: tuple[float, float]) -> float:
     """Fraction of amplitude pairs with aspect ratio below ``ratio`` (Monte Carlo with a private generator)."""
@@ -411,17 +418,13 @@ def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L
     """
     mu = _v.check_size(mu, "mu", lo=1, cap=MAX_REACH)
     L = _check_L(L)
-    n = _check_count(n, "n", per_item=(L + 1) * 2 * 4 * 3)
+    n = _check_count(n, "n", per_item=(L + 1) * 100)
     rng = _v.check_rng(rng)
     modulus_range = _check_range2(modulus_range)
     _v.check_choice(phases, "phases", AMPLITUDE_PHASES)
     if max_aspect_ratio is not None:
         max_aspect_ratio = _v.check_real(max_aspect_ratio, "max_aspect_ratio", lo=0.0, lo_open=True)
-        acc = _near_gap_acceptance(max_aspect_ratio, modulus_range)
-        if acc < 1e-4:
-            raise ValueError(f"max_aspect_ratio={max_aspect_ratio:g} accepts a fraction {acc:.2g} of the drawn "
-                             "amplitude pairs: rejection sampling would (nearly) never finish; use a ratio of at "
-                             "least ~1e-3")
+        _check_acceptance(max_aspect_ratio, modulus_range, "max_aspect_ratio")
     if 2 * mu >= L:
         raise ValueError(f"mu = {mu} is under-resolved with L = {L} points per loop (need L > 2 mu); "
                          "sample more points")
@@ -481,9 +484,11 @@ def hatano_nelson_dataset(mus: Sequence[int], n_per_mu: int, seed: int, *, L: in
     mus = _v.check_powers(mus, "mus", lo=1, distinct=False, cap=MAX_REACH)
     seed = _check_seed(seed)
     L = _check_L(L)
-    n_per_mu = _check_count(n_per_mu, "n_per_mu", per_item=(L + 1) * 2 * 4 * 3 * len(mus), lo=1)
+    n_per_mu = _check_count(n_per_mu, "n_per_mu", per_item=(L + 1) * 100 * len(mus), lo=1)
     modulus_range = _check_range2(modulus_range)
     _v.check_choice(phases, "phases", AMPLITUDE_PHASES)
+    if near_gap_fraction > 0:
+        _check_acceptance(near_gap_ratio, modulus_range, "near_gap_ratio")
     rng = np.random.default_rng(seed)
     parts = []
     signs = (+1, -1) if balanced_signs else (None,)
@@ -869,7 +874,10 @@ def _targets(y, loss: str, name: str = "y", n_out: int | None = None) -> torch.T
         y = y.detach().cpu().numpy()
     if y is None or isinstance(y, (str, bytes)):
         raise TypeError(f"{name} must be an array of labels, got {type(y).__name__}")
-    y = np.asarray(y)
+    if not isinstance(y, np.ndarray):
+        y = np.asarray(_v.real_array(y, name, finite=False)) if not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in np.ravel(np.asarray(y, dtype=object))
+        ) else np.asarray(y)
     if y.dtype == object or y.dtype.kind in "USV":
         raise TypeError(f"{name} must contain numbers only")
     if y.ndim != 1:
@@ -885,6 +893,17 @@ def _targets(y, loss: str, name: str = "y", n_out: int | None = None) -> torch.T
         raise ValueError(f"{name}: class indices must lie in 0..{'C-1' if n_out is None else n_out - 1} "
                          "(one per output of the network)")
     return torch.as_tensor(y, dtype=torch.long)
+
+
+def _probe(model: nn.Module, x: torch.Tensor, name: str) -> None:
+    """One forward pass (eval mode, no gradient): a model that cannot take this input fails here, clearly."""
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(x)
+    except RuntimeError as exc:
+        raise ValueError(f"model cannot process {name} of shape {tuple(x.shape)} ({str(exc)[:200]}); check that the "
+                         "network was built for these configurations") from None
 
 
 def _eval_loss(model, x, y, loss_fn, chunk: int = 8192) -> float:
@@ -1098,6 +1117,7 @@ def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLik
         torch.set_num_threads(int(cfg.threads))
     if cfg.init:
         init_weights(model, cfg.seed)
+    _probe(model, xt[:1], "train_x")
     loss_fn = _loss_fn(cfg.loss)
     sched = _PlateauSchedule(cfg.lr_factor, cfg.lr_patience) if cfg.lr_schedule == "plateau" else None
     fast = cfg.engine == "fast" and type(model) in (WindingCNN, WindingFCNN)
@@ -1164,6 +1184,8 @@ def predict(model: nn.Module, x: ArrayLike | torch.Tensor, *, chunk: int = 8192)
     probabilities ``(N, C)`` for classification."""
     chunk = _v.check_size(chunk, "chunk", lo=1, cap=10 ** 8)
     xt = _model_input(model, x)
+    if len(xt):
+        _probe(model, xt[:1], "x")
     model.eval()
     outs = []
     with torch.no_grad():
@@ -1359,8 +1381,10 @@ def step_error_windings(x: ArrayLike, deficits: ArrayLike, errors: ArrayLike) ->
     """
     d0 = _v.real_array(deficits, "deficits").ravel()
     e0 = _v.real_array(errors, "errors", finite=False).ravel()
-    if d0.size < 2 or d0.shape != e0.shape or np.any(d0 <= 0) or np.any(np.diff(d0) <= 0):
-        raise ValueError("deficits must be positive and increasing, with one error per deficit")
+    if d0.size < 2 or np.any(d0 <= 0) or np.any(np.diff(d0) <= 0):
+        raise ValueError("deficits must be positive and increasing (at least 2 of them)")
+    if d0.shape != e0.shape:
+        raise ValueError(f"errors must hold one error per deficit ({d0.size}), got {e0.size}")
     if not np.all(np.isfinite(e0)):
         raise ValueError("errors contain NaN or inf")
     st = exact_phase_steps(x)

@@ -405,7 +405,10 @@ def pt_three_band_ep_boundaries(t: ArrayLike, gamma: float) -> tuple[np.ndarray,
     ``2 t^2 + t3^2 >= gamma^2`` (asymptotically ``t3 ~ t -+ sqrt(3) gamma / 2``).
     """
     t = np.atleast_1d(_v.real_array(t, "t"))
-    g2 = _v.check_real(gamma, "gamma") ** 2
+    gamma = _v.check_real(gamma, "gamma")
+    if abs(gamma) > 1e75 or np.any(np.abs(t) > 1e75):
+        raise ValueError("t or gamma above 1e75: the boundary cubic (degree 6 in t) overflows; rescale the parameters")
+    g2 = gamma ** 2
     ell = np.sqrt(np.where(g2 - 2 * t ** 2 >= 0, g2 - 2 * t ** 2, np.nan))
     lower = np.full(t.shape, np.nan)
     upper = np.full(t.shape, np.nan)

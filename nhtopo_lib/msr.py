@@ -432,6 +432,10 @@ def track_bands(chain: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.
     n_init = _v.check_size(n_init, "n_init", lo=2, cap=max_points,
                            fix="n_init must not exceed max_points")
     max_phase_step = _v.check_max_step(max_phase_step, "max_phase_step")
+    if 2 * np.pi / max_phase_step > max_points:
+        raise ValueError(f"max_phase_step={max_phase_step:.3g} needs more than 2 pi / max_phase_step = "
+                         f"{2 * np.pi / max_phase_step:.3g} momenta for a single winding, above max_points={max_points}; "
+                         "use a larger max_phase_step (the default pi/4 is safe)")
     max_star_step = _v.check_positive(max_star_step, "max_star_step")
     k_resolution = _v.check_real(k_resolution, "k_resolution", lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     kappa = _resolve_kappa(chain, kappa)
@@ -609,7 +613,10 @@ def track_stars(tracks: BandTracks, band: int, *, periods: int | None = None) ->
     band = _v.check_int(band, "band", lo=0, hi=J - 1)
     if periods is not None:
         periods = _v.check_int(periods, "periods", lo=1)
-        _v.check_elements(float(periods) * len(tracks.k) * J, "periods", periods, itemsize=24)
+        if periods * len(tracks.k) > 2 * 10 ** 5:
+            raise ValueError(f"periods={periods} with {len(tracks.k)} momenta per period asks for "
+                             f"{periods * len(tracks.k)} star matchings, above the limit of 2e5; the stars close "
+                             f"after at most {2 * int(np.prod(range(1, J + 1))) * J} periods (periods=None finds it)")
     th1, ph1 = majorana_stars(np.swapaxes(tracks.vectors, -1, -2))  # (L, J, J-1)
     L1 = len(tracks.k)
     ks, TH, PH, UW = [], [], [], []
@@ -880,6 +887,8 @@ def nn_chain_summed_windings(t_right: ArrayLike, t_left: ArrayLike, gamma: Array
     levels = tuple(_v.check_size(L, "levels", lo=3, cap=10 ** 5) for L in levels)
     if not levels:
         raise ValueError("levels is empty: pass at least one number of momenta, e.g. (32, 128, 512)")
+    if P == ():  # a single parameter set: evaluate it as a batch of one
+        return nn_chain_summed_windings(tr[None], tl[None], g[None], kap[None], levels=levels, track=track)[0]
     out = np.full(P, np.nan)
     todo = np.ones(P, dtype=bool)
     for L in levels:

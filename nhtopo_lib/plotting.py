@@ -105,7 +105,7 @@ def plot_phase_diagram(ax: Axes, x: ArrayLike, y: ArrayLike, values: ArrayLike, 
     ``levels``).
     """
     _check_ax(ax)
-    x, y = _plot_data(x, "x", float), _plot_data(y, "y", float)
+    x, y = _v.real_array(x, "x"), _v.real_array(y, "y")
     v = _plot_data(values, "values", float)
     if x.ndim != 1 or y.ndim != 1:
         raise ValueError(f"x and y must be 1D grids, got shapes {x.shape} and {y.shape}")

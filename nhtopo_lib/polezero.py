@@ -520,7 +520,8 @@ def m_sphere(M: np.ndarray) -> np.ndarray:
         raise ValueError("M contains NaN (an undefined eigenvector ratio); only finite values and inf (the "
                          "north pole) have an image on the sphere")
     out = np.empty(M.shape + (3,))
-    inf = np.isinf(M)
+    with np.errstate(over="ignore"):
+        inf = np.isinf(M) | ~np.isfinite(np.abs(M) ** 2)   # |M| beyond ~1e154: the north pole to double precision
     Mf = np.where(inf, 0, M)
     a2 = np.abs(Mf) ** 2
     out[..., 0] = 2 * Mf.real / (1 + a2)

@@ -201,9 +201,10 @@ def recommended_bits(n_cells: int, skin_radius: float, margin: int = 64) -> int:
     skin_radius = _v.check_positive(skin_radius, "skin_radius")
     margin = _v.check_int(margin, "margin", lo=0)
     need = 53 + n_cells * abs(np.log2(skin_radius)) + margin
-    if not np.isfinite(need) or need > 2 ** 40:
-        raise ValueError(f"n_cells={n_cells} with skin_radius={skin_radius:g} needs {need:.3g} bits: far beyond any "
-                         "feasible precision; use an exact gauge transform instead")
+    if not np.isfinite(need) or need > _v.MAX_BITS:
+        raise ValueError(f"n_cells={n_cells} with skin_radius={skin_radius:g} needs {need:.3g} bits, above the limit of "
+                         f"{_v.MAX_BITS} (nhtopo_lib._validate.MAX_BITS): use an exact gauge transform "
+                         "(Chain.gauge_transformed) with double precision instead")
     return int(64 * np.ceil(need / 64))
 
 

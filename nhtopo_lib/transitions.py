@@ -140,7 +140,7 @@ def distance_to_lines(points: ArrayLike, lines: ArrayLike) -> np.ndarray:
         raise ValueError("line coefficients contain NaN or inf")
     norm = np.hypot(ln[:, 0], ln[:, 1])
     if np.any(norm == 0):
-        raise ValueError("a line with A = B = 0 is not a line; check the boundary coefficients")
+        raise ValueError("lines: a line with A = B = 0 is not a line; check the boundary coefficients")
     d = np.abs(p[..., None, 0] * ln[:, 0] + p[..., None, 1] * ln[:, 1] + ln[:, 2]) / norm
     return d.min(axis=-1)
 
@@ -217,7 +217,7 @@ def sample_threshold_sets(sampler: Callable[[np.random.Generator, int], np.ndarr
     n_train, n_val, n_test = (_v.check_size(n, name, lo=0, cap=10 ** 8) for name, n in
                               (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)))
     rng = _v.check_rng(rng)
-    batch = _v.check_size(batch, "batch", lo=1, cap=10 ** 7)
+    batch = _v.check_size(batch, "batch", lo=1, cap=10 ** 6)
     max_draws = _v.check_size(max_draws, "max_draws", lo=1, cap=10 ** 10)
     need_far, need_near = n_train + n_val, n_test
     far, near, drawn = [], [], 0

@@ -368,7 +368,7 @@ def _compiled_tqlrat():
         return _TQLRAT
     from numba import njit
 
-    @njit(cache=True)
+    @njit(cache=True, error_model="numpy")
     def _tqlrat(d, e2, maxit):  # pragma: no cover - compiled; tested through tridiagonal_eigvals
         # Reinsch's rational QL (EISPACK tqlrat) in complex arithmetic.  d: diagonal,
         # e2[i]: product of the couplings between i and i+1, e2[n-1] = 0.  In place.
@@ -439,7 +439,7 @@ def _compiled_tqlrat():
             d[l] = d[l] + f
         return True
 
-    @njit(cache=True)
+    @njit(cache=True, error_model="numpy")
     def _batch(D, E2, out, ok, maxit):  # pragma: no cover - compiled
         N, n = D.shape
         d = np.empty(n, np.complex128)

@@ -238,9 +238,16 @@ def certified_zero_modes(chain: Chain, n_cells: int, *, zero_tol: float = 1e-6, 
     _v.check_dense(N * chain.nbands, "n_cells", N, eig=True, fix="use fewer cells")
     zero_tol = _v.check_tol(zero_tol, "zero_tol")
     min_gap = _v.check_tol(min_gap, "min_gap")
+    if zero_tol >= min_gap:
+        raise ValueError(f"zero_tol={zero_tol:g} must be smaller than min_gap={min_gap:g}: zero modes lie below "
+                         "zero_tol * scale, the bulk above min_gap * scale")
     min_margin = _v.check_positive(min_margin, "min_margin")
     if gauge_radius is not None:
         gauge_radius = _v.check_positive(gauge_radius, "gauge_radius")
+        if abs(np.log(gauge_radius)) * max(chain.reach, 1) > 100:
+            raise ValueError(f"gauge_radius={gauge_radius:g} is too far from 1: the transformed hoppings r**n T_n span "
+                             "more than 1e43 and the double-precision certificate cannot work; use the GBZ radius "
+                             "(gauge_radius=None)")
     max_hp_cells = _v.check_int(max_hp_cells, "max_hp_cells", lo=0)
     rng_r = (1.0, 1.0)
     if gauge_radius is None:
@@ -290,7 +297,12 @@ def certified_zero_modes(chain: Chain, n_cells: int, *, zero_tol: float = 1e-6, 
         from .spectra import eigvals_certified, recommended_bits
 
         rho = max(rng_r[1] / min(r, 1.0) if r < 1 else rng_r[1], 1.0 / rng_r[0], r, 1 / r, 1.0001)
-        bits = recommended_bits(N, rho)
+        bits = recommended_bits(N, min(rho, 1e30))
+        if bits > 1024 or N * chain.nbands > _v.MAX_FLINT_ROWS:  # too slow to be worth it: refused below
+            raise ValueError(f"cannot certify the number of zero modes at n_cells={N}: the double-precision "
+                             f"certificates failed and the high-precision fallback would need {bits} bits on "
+                             f"{N * chain.nbands} rows; the chain is too non-normal at this length -- use a "
+                             "gauge_radius closer to the GBZ radius or fewer cells")
         mids, rads = eigvals_certified(chain.obc_matrix(N), bits)
         centers, radii = mids, rads
         scale = max(float(np.max(np.abs(centers))), 1e-300)

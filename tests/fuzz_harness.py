@@ -120,7 +120,9 @@ def _classify(spec, overrides: dict, invalid: bool, match: str | None, lib_dir: 
         last = traceback.extract_tb(exc.__traceback__)[-1].filename
         in_lib = os.path.realpath(last).startswith(lib_dir)
         msg = str(exc)
-        named = any(n in msg for n in names)
+        # an invalid value must be named; an extreme but admissible one may also meet a documented refusal
+        # of the problem it creates (e.g. "cannot certify ...", "a root lies on the circle")
+        named = any(n in msg for n in names) or not invalid
         out = "clear" if (in_lib and named) else "unclear"
         detail = f"{type(exc).__name__} at {os.path.basename(last)}: {msg[:300]}"
     except MemoryError as exc:

@@ -28,7 +28,7 @@ NAN, INF = float("nan"), float("inf")
 # process); strings starting with "@@" are tokens that the worker turns into objects (see resolve()).
 def _int_bad(lo: int, hi: int | None = None) -> list:
     out = [(lo - 1, True), (1.5, True), (NAN, True), (INF, True), (-INF, True), ("3", True), (None, True)]
-    if lo - 1 != -1:
+    if -1 < lo - 1:
         out.append((-1, True))
     if hi is not None:
         out.append((hi + 1, True))
@@ -68,40 +68,61 @@ _CHAIN = [(None, True), (3, True), ("chain", True), ({}, True), ({1.5: 1.0, 0: 0
           ({0: np.eye(2), 1: np.eye(3)}, True), ({0: 1.0, 1: INF}, True), ("@@one_band", True),
           ("@@three_band", True)]
 _CHAIN_ANY = [v for v in _CHAIN if v[0] not in ("@@one_band", "@@three_band")]
+_CHAIN_MULTI = [v for v in _CHAIN if v[0] != "@@three_band"]          # J >= 2 bands (MSR)
 _PMAP = [(None, True), ({}, True), ({1.5: 1.0, 0: 1.0}, True), ({"a": 1.0}, True), ({0: NAN}, True),
          ({0: "x"}, True), ([1.0, 2.0], True), (3, True), ({0: 1.0, INF: 1.0}, True)]
+_PMAP0 = [(v, inv if v != {} else False) for v, inv in _PMAP]          # an empty entry is allowed
 _MATRIX = [([[1.0, 2.0]], True), (np.zeros((2, 2, 2)), True), ([[NAN, 0.0], [0.0, 1.0]], True), ([], True),
            ("x", True), (None, True), (np.zeros((0, 0)), True), ([[INF]], True)]
 _CONFIGS = [(np.zeros((2, 3)), True), (np.full((2, 9, 2), NAN), True), ([], True), ("x", True), (None, True),
             (np.zeros((2, 9, 3)), True)]
 _MODEL = [(None, True), ("model", True), (3, True), ("@@linear_module", True)]
-def _intseq_bad(lo: int) -> list:
-    return [([], True), ([1.5], True), ([lo - 1], True), ([NAN], True), ("12", True), (None, True),
+def _intseq_bad(lo: int, empty_ok: bool = False) -> list:
+    return [([], not empty_ok), ([1.5], True), ([lo - 1], True), ([NAN], True), ("12", True), (None, True),
             ([lo, lo], False), ([-2], True), ([10 ** 12], True)]
 _RANGE2 = [((1.0, 0.0), True), ((NAN, 1.0), True), ((0.0, INF), True), ((-1.0, 1.0), True), (None, True),
            ("ab", True), ((0.0, 1.0, 2.0), True), ((0.5, 0.5), True)]
 _CURVE = [([1.0, NAN, 1j], True), ([1.0, 1j], True), ("x", True), (None, True), ([], True),
           ([[1.0, 2.0], [3.0]], True)]
+_OPENCURVE = [v for v in _CURVE if v[0] != [1.0, 1j]]
+_MAT2 = [v for v in _MATRIX if not (isinstance(v[0], np.ndarray) and v[0].shape == (2, 2, 2))]
+_CPLXARR_INF = [(NAN, True), ([1.0, complex(NAN, 0.0)], True), (INF, False), ("x", True), (None, True),
+                ([[1.0, 2.0], [3.0]], True), (1e300, False), ([], False)]
+_REALARR_NAN = [(NAN, False), ([1.0, NAN], False), (INF, True), ("x", True), (None, True), ([[1.0, 2.0], [3.0]], True),
+                ([1 + 1j], True)]
+_MODULE = [v for v in _MODEL if v[0] != "@@linear_module"]
 _BOOL = [("yes", True), (None, True), (2, True)]
+# data for plots: NaN leaves a gap (allowed), inf and non-numbers are refused
+_PLOTARR = [(NAN, False), ([1.0, NAN], False), (INF, True), ("x", True), (None, True), ([[1.0, 2.0], [3.0]], True),
+            ({}, True)]
+_ANYINT = [(1.5, True), (NAN, True), (INF, True), ("3", True), (None, True)]
 
 KINDS: dict[str, list] = {
     "real": _REAL, "realarr": _REALARR, "cplx": _CPLX, "cplxarr": _CPLXARR, "pos": _POS, "nonneg": _NONNEG,
     "tol": _TOL, "frac": _FRAC, "step": _STEP, "seed": _SEED, "choice": _CHOICE, "callable": _CALLABLE,
     "rng": _RNG, "rng?": _RNG_OPT, "chain": _CHAIN_ANY, "chain2": _CHAIN, "pmap": _PMAP, "matrix": _MATRIX,
     "configs": _CONFIGS, "model": _MODEL, "range2": _RANGE2, "curve": _CURVE,
-    "bool": _BOOL,
+    "bool": _BOOL, "plotarr": _PLOTARR, "anyint": _ANYINT, "chainm": _CHAIN_MULTI, "pmap0": _PMAP0,
+    "opencurve": _OPENCURVE, "mat2": _MAT2, "cplxarr_inf": _CPLXARR_INF, "realarr_nan": _REALARR_NAN,
+    "module": _MODULE,
 }
 
 
 def kind_values(kind: str) -> list:
-    """Canonical (value, invalid) pairs of a kind; ``int:lo[:hi]`` and ``size:lo`` are parametrised."""
+    """Canonical (value, invalid) pairs of a kind; ``int:lo[:hi]`` and ``size:lo`` are parametrised.
+
+    A trailing ``?`` marks an optional parameter: ``None`` is then a valid value.
+    """
+    if kind.endswith("?") and kind not in KINDS:
+        return [(v, inv and v is not None) for v, inv in kind_values(kind[:-1])]
     if kind.startswith("int:"):
         parts = [int(p) for p in kind.split(":")[1:]]
         return _int_bad(parts[0], parts[1] if len(parts) > 1 else None)
     if kind.startswith("size:"):
         return _size_bad(int(kind.split(":")[1]))
     if kind.startswith("intseq"):
-        return _intseq_bad(int(kind.split(":")[1]) if ":" in kind else 1)
+        parts = kind.split(":")
+        return _intseq_bad(int(parts[1]) if len(parts) > 1 else 1, empty_ok=len(parts) > 2 and parts[2] == "e")
     return KINDS[kind]
 
 
@@ -251,7 +272,7 @@ spec("Chain.twisted_ring", {"n_cells": "size:2", "phi": "real"})(
     lambda: (hn().twisted_ring, {"n_cells": 5, "phi": 0.3}))
 spec("Chain.pbc_matrix", {"n_cells": "size:2"})(lambda: (hn().pbc_matrix, {"n_cells": 5}))
 spec("CharPoly.at_energy", {"E": "cplx"})(lambda: (ssh().char_poly.at_energy, {"E": 0.3}))
-spec("LaurentPoly", {"coeffs": "@skip", "low": "int:-1000000:1000000"},
+spec("LaurentPoly", {"coeffs": "@skip", "low": "anyint"},
      extra=[("coeffs", {1.5: 1.0}, True), ("coeffs", {0: NAN}, True), ("coeffs", [1.0, "x"], True),
             ("coeffs", None, True), ("coeffs", {"a": 1.0}, True)])(
     lambda: (_nl().LaurentPoly, {"coeffs": [1.0, 2.0], "low": -1}))
@@ -261,8 +282,8 @@ def _lp():
     return _nl().LaurentPoly({-1: 0.5, 1: 1.0})
 
 
-spec("LaurentPoly.coefficient", {"n": "int:-1000000"})(lambda: (_lp().coefficient, {"n": 1}))
-spec("LaurentPoly.shift", {"k": "int:-1000000:1000000"})(lambda: (_lp().shift, {"k": 2}))
+spec("LaurentPoly.coefficient", {"n": "anyint"})(lambda: (_lp().coefficient, {"n": 1}))
+spec("LaurentPoly.shift", {"k": "anyint"})(lambda: (_lp().shift, {"k": 2}))
 spec("LaurentPoly.scaled", {"r": "cplx"}, extra=[("r", 0.0, True), ("r", 1e300, False)])(
     lambda: (_lp().scaled, {"r": 0.5}))
 spec("LaurentPoly.allclose", {"other": "@skip", "atol": "nonneg"},
@@ -272,7 +293,7 @@ spec("LaurentPoly.roots", {"method": "choice", "prec": "size:53"})(
     lambda: (_lp().roots, {"method": "numpy", "prec": 256}))
 spec("LaurentPoly.winding_on_circle", {"radius": "pos", "method": "choice", "rtol": "tol"})(
     lambda: (_lp().winding_on_circle, {"radius": 1.0, "method": "numpy", "rtol": 1e-9}))
-spec("certified_roots", {"coeffs": "cplxarr", "prec": "size:53", "tol": "pos"},
+spec("certified_roots", {"coeffs": "cplxarr", "prec": "size:53", "tol": "pos?"},
      extra=[("coeffs", [0.0, 0.0, 0.0], True), ("coeffs", [1.0, 2.0, 0.0], False)])(
     lambda: (_nl().certified_roots, {"coeffs": [1.0, -3.0, 2.0], "prec": 128, "tol": 1e-20}))
 
@@ -283,7 +304,7 @@ spec("hatano_nelson_energy", {"k": "realarr", "t_r": "cplxarr", "t_l": "cplxarr"
     lambda: (_nl().hatano_nelson_energy, {"k": [0.0, 1.0], "t_r": 0.5, "t_l": 1.0, "mu": 1}))
 spec("hatano_nelson_winding", {"t_r": "cplxarr", "t_l": "cplxarr", "mu": "size:1"})(
     lambda: (_nl().hatano_nelson_winding, {"t_r": 0.5, "t_l": 1.0, "mu": 1}))
-spec("off_diagonal_chain", {"h_ab": "pmap", "h_ba": "pmap"})(
+spec("off_diagonal_chain", {"h_ab": "pmap0", "h_ba": "pmap0"})(
     lambda: (_nl().off_diagonal_chain, {"h_ab": dict(HAB), "h_ba": dict(HBA)}))
 spec("nh_ssh_yao_wang", {"t1": "real", "gamma": "real", "t2": "real", "t3": "real"})(
     lambda: (_nl().nh_ssh_yao_wang, {"t1": 1.1, "gamma": 4 / 3, "t2": 1.0, "t3": 0.0}))
@@ -356,14 +377,14 @@ spec("det_winding_roots", {"chain": "chain", "base_energy": "cplx", "radius": "p
 # ---------------------------------------------------------------- spectra
 _H = [[1.0, 0.5], [0.2, -1.0]]
 _HH = [[1.0, 0.5], [0.5, -1.0]]
-spec("eigvals", {"H": "matrix", "bits": "size:53"})(lambda: (_nl().eigvals, {"H": _H, "bits": 64}))
+spec("eigvals", {"H": "matrix", "bits": "size:53?"})(lambda: (_nl().eigvals, {"H": _H, "bits": 64}))
 spec("eigvals_certified", {"H": "matrix", "bits": "size:53"})(
     lambda: (_nl().eigvals_certified, {"H": _H, "bits": 128}))
 spec("converged_eigvals", {"H": "matrix", "tol": "pos"},
      extra=[("bits", (192, 128), True), ("bits", (NAN, 128), True), ("bits", None, True), ("bits", (10, 20), True),
             ("bits", (128, 10 ** 9), True), ("bits", "ab", True)])(
     lambda: (_nl().converged_eigvals, {"H": _H, "bits": (128, 192), "tol": 1e-12}))
-spec("obc_spectrum", {"chain": "chain", "n_cells": "size:1", "bits": "size:53", "gauge_radius": "pos"})(
+spec("obc_spectrum", {"chain": "chain", "n_cells": "size:1", "bits": "size:53?", "gauge_radius": "pos?"})(
     lambda: (_nl().obc_spectrum, {"chain": hn(), "n_cells": 6, "bits": None, "gauge_radius": None}))
 spec("hermitian_eigvalsh", {"H": "matrix"})(lambda: (_nl().hermitian_eigvalsh, {"H": _HH}))
 spec("check_hermitian", {"H": "matrix", "atol": "nonneg"})(lambda: (_nl().check_hermitian, {"H": _HH, "atol": 1e-12}))
@@ -381,28 +402,28 @@ spec("solve_gbz", {"chain": "chain", "points_per_loop": "size:16", "n_theta": "s
                                "sym_rtol": 1e-13, "theta_min": 1e-4, "max_steps": 20000}))
 spec("gbz_circle_radius", {"chain": "chain", "tol": "tol"})(
     lambda: (_nl().gbz_circle_radius, {"chain": ssh(), "tol": 1e-6, "points_per_loop": 100}))
-spec("gbz_region_mask", {"chain": "chain2", "z": "cplxarr"}, extra=[("z", 0.0, True)])(
+spec("gbz_region_mask", {"chain": "chain", "z": "cplxarr"}, extra=[("z", 0.0, True)])(
     lambda: (_nl().gbz_region_mask, {"chain": ssh(), "z": [0.5, 1.0j]}))
 spec("reduced_char_poly", {"chain": "chain", "rtol": "tol"})(
     lambda: (_nl().gbz.reduced_char_poly, {"chain": ssh(), "rtol": 1e-13}))
-spec("GBZ.energies", {"i": "int:0:0"})(lambda: (gbz_obj().energies, {"i": 0}))
-spec("GBZ.sub_gbz_loops", {"i": "int:0:0"})(lambda: (gbz_obj().sub_gbz_loops, {"i": 0}))
+spec("GBZ.energies", {"i": "int:-1:0"})(lambda: (gbz_obj().energies, {"i": 0}))
+spec("GBZ.sub_gbz_loops", {"i": "int:-1:0"})(lambda: (gbz_obj().sub_gbz_loops, {"i": 0}))
 spec("GBZ.is_circle", {"rtol": "tol"})(lambda: (gbz_obj().is_circle, {"rtol": 1e-6}))
-spec("GBZ.closed", {"i": "int:0:0"})(lambda: (gbz_obj().closed, {"i": 0}))
-spec("GBZ.max_step", {"i": "int:0:0"})(lambda: (gbz_obj().max_step, {"i": 0}))
-spec("GBZ.winding_about_origin", {"i": "int:0:0"})(lambda: (gbz_obj().winding_about_origin, {"i": 0}))
+spec("GBZ.closed", {"i": "int:-1:0"})(lambda: (gbz_obj().closed, {"i": 0}))
+spec("GBZ.max_step", {"i": "int:-1:0"})(lambda: (gbz_obj().max_step, {"i": 0}))
+spec("GBZ.winding_about_origin", {"i": "int:-1:0"})(lambda: (gbz_obj().winding_about_origin, {"i": 0}))
 spec("GBZ.distinct_z_loops", {"rtol": "tol"})(lambda: (gbz_obj().distinct_z_loops, {"rtol": 1e-6}))
 
 # ---------------------------------------------------------------- pole-zero, zero modes
 _CAB = {"h_ab": "pmap", "h_ba": "pmap"}
-spec("sublattice_form", {"chain": "chain2", "rtol": "tol"})(
+spec("sublattice_form", {"chain": "chain2", "rtol": "tol"}, nan_ok=True)(
     lambda: (_nl().sublattice_form, {"chain": ssh(), "rtol": 1e-10}))
 spec("pole_zero_data", {**_CAB, "tie_rtol": "tol"})(
     lambda: (_nl().pole_zero_data, {"h_ab": dict(HAB), "h_ba": dict(HBA), "tie_rtol": 1e-9}))
 spec("pole_zero_invariant", _CAB, extra=[("h_ab", "@@one_band", True), ("h_ab", "@@three_band", True)])(
     lambda: (_nl().pole_zero_invariant, {"h_ab": dict(HAB), "h_ba": dict(HBA)}))
-spec("pole_zero_invariant_batch", {"ab_coeffs": "cplxarr", "ba_coeffs": "cplxarr", "ab_low": "int:-1000:1000",
-                                   "ba_low": "int:-1000:1000", "tie_rtol": "tol"}, nan_ok=True,
+spec("pole_zero_invariant_batch", {"ab_coeffs": "cplxarr", "ba_coeffs": "cplxarr", "ab_low": "int:-1000000:1000000",
+                                   "ba_low": "int:-1000000:1000000", "tie_rtol": "tol"}, nan_ok=True,
      extra=[("ab_coeffs", np.zeros((0, 2)), True)])(
     lambda: (_nl().pole_zero_invariant_batch, {"ab_coeffs": [[1.0, 1.8]], "ba_coeffs": [[0.4, 1.0]],
                                                "ab_low": -1, "ba_low": 0, "tie_rtol": 1e-6}))
@@ -424,7 +445,7 @@ spec("general_sublattice_invariant", {"chain": "chain2", "cluster_tol": "tol"})(
 spec("kernel_ratio", {"A": "matrix"}, nan_ok=True)(lambda: (_nl().polezero.kernel_ratio, {"A": [[1.0, 2.0], [0.5, 1.0]]}))
 spec("eigvec_ratio", {"chain": "chain2", "z": "cplxarr", "E": "cplxarr"}, nan_ok=True)(
     lambda: (_nl().eigvec_ratio, {"chain": ssh(), "z": [1.0, 1j], "E": [0.5, 0.7]}))
-spec("m_sphere", {"M": "cplxarr"},
+spec("m_sphere", {"M": "cplxarr_inf"},
      extra=[("M", complex(NAN, 0), True), ("M", [1.0, NAN], True)])(lambda: (_nl().m_sphere, {"M": [0.5, 2j]}))
 spec("zero_mode_count", {**_CAB, "n_cells": "size:2"})(
     lambda: (_nl().zero_mode_count, {"h_ab": dict(HAB), "h_ba": dict(HBA), "n_cells": 60}))
@@ -435,7 +456,7 @@ spec("sublattice_report", {"chain": "chain2", "n_cells": "size:2", "points_per_l
 spec("gershgorin_enclosure", {"H": "matrix", "entry_rtol": "nonneg"})(
     lambda: (_nl().zeromodes.gershgorin_enclosure, {"H": _H, "entry_rtol": 0.0}))
 spec("certified_zero_modes", {"chain": "chain", "n_cells": "size:2", "zero_tol": "tol", "min_gap": "tol",
-                              "min_margin": "pos", "gauge_radius": "pos", "max_hp_cells": "int:0"})(
+                              "min_margin": "pos", "gauge_radius": "pos?", "max_hp_cells": "int:0"}, nan_ok=True)(
     lambda: (_nl().certified_zero_modes, {"chain": ssh(), "n_cells": 60, "zero_tol": 1e-6, "min_gap": 1e-3,
                                           "min_margin": 1e3, "gauge_radius": None, "max_hp_cells": 60}))
 
@@ -461,11 +482,11 @@ spec("nh_dirac_loops", {"m": "realarr", "kappa": "realarr", "L": "size:3", "delt
 spec("circle_loop", {"centre": "realarr", "radius": "realarr", "L": "size:3"},
      extra=[("radius", 0.0, True), ("radius", -1.0, True), ("centre", [0.0, 1.0, 2.0], True)])(
     lambda: (_nl().circle_loop, {"centre": [0.0, 0.0], "radius": 1.0, "L": 16}))
-spec("branch_tracked_gap", {"f": "curve"}, extra=[("f", [1.0, 0.0, 1j], True)])(
+spec("branch_tracked_gap", {"f": "opencurve"}, extra=[("f", [1.0, 0.0, 1j], True)])(
     lambda: (_nl().branch_tracked_gap, {"f": curve(16)}))
-spec("open_phase_winding", {"z": "curve", "max_step": "step"})(
+spec("open_phase_winding", {"z": "opencurve", "max_step": "step"})(
     lambda: (_nl().open_phase_winding, {"z": curve(16), "max_step": np.pi / 2}))
-spec("two_band_discriminant", {"H": "matrix"})(
+spec("two_band_discriminant", {"H": "mat2"})(
     lambda: (_nl().two_band_discriminant, {"H": _H}))
 
 
@@ -582,7 +603,7 @@ spec("aah_lyapunov_estimate", {"V1": "realarr", "V2": "realarr", "h": "realarr",
     lambda: (_nl().aah_lyapunov_estimate, {"V1": 0.5, "V2": 0.3, "h": 0.1, "energy": 0.1, "L": 13,
                                            "beta": 8 / 13, "t": 1.0}))
 spec("aah_flux_curves", {"V1": "realarr", "V2": "realarr", "alpha": "realarr", "h": "realarr", "n_phi": "size:3",
-                         "base_energy": "cplxarr", **_AAH, "flux_sign": "choice"})(
+                         "base_energy": "cplxarr?", **_AAH, "flux_sign": "choice"})(
     lambda: (_nl().aah_flux_curves, {"V1": 0.5, "V2": 0.3, "alpha": 0.2, "h": 0.1, "n_phi": 8,
                                      "base_energy": None, "L": 13, "beta": 8 / 13, "t": 1.0, "flux_sign": -1}))
 
@@ -591,27 +612,27 @@ spec("majorana_polynomial", {"psi": "cplxarr"}, extra=[("psi", [0.0, 0.0], True)
     lambda: (_nl().majorana_polynomial, {"psi": [1.0, 0.5, 0.2j]}))
 spec("majorana_stars", {"psi": "cplxarr", "tol": "tol"}, nan_ok=True)(
     lambda: (_nl().majorana_stars, {"psi": [1.0, 0.5, 0.2j], "tol": 1e-13}))
-spec("stars_to_xyz", {"theta": "realarr", "phi": "realarr"},
+spec("stars_to_xyz", {"theta": "realarr", "phi": "realarr_nan"},
      extra=[("theta", [INF], True), ("phi", [INF], True)])(
     lambda: (_nl().stars_to_xyz, {"theta": [0.5, 1.0], "phi": [0.1, 0.2]}))
-spec("as_chain", {"blocks": "chain2"})(lambda: (_nl().as_chain, {"blocks": nn3()}))
+spec("as_chain", {"blocks": "chainm"})(lambda: (_nl().as_chain, {"blocks": nn3()}))
 spec("non_bloch_kappa", {"chain": "chain"})(lambda: (_nl().non_bloch_kappa, {"chain": nn3()}))
 spec("non_bloch_bloch", {"chain": "chain", "k": "realarr", "kappa": "real"})(
     lambda: (_nl().non_bloch_bloch, {"chain": nn3(), "k": [0.0, 1.0], "kappa": 0.1}))
-_TRACK = {"kappa": "real", "k0": "real", "n_init": "size:2", "max_phase_step": "step", "max_star_step": "pos",
+_TRACK = {"kappa": "real?", "k0": "real", "n_init": "size:2", "max_phase_step": "step", "max_star_step": "pos",
           "k_resolution": "pos", "max_points": "size:4"}
-spec("track_bands", {"chain": "chain2", **_TRACK})(
+spec("track_bands", {"chain": "chainm", **_TRACK})(
     lambda: (_nl().track_bands, {"chain": nn3(), "kappa": 0.0, "k0": 0.0, "n_init": 64,
                                  "max_phase_step": np.pi / 4, "max_star_step": 0.25, "k_resolution": 1e-10,
                                  "max_points": 200000}))
-spec("track_stars", {"tracks": "@skip", "band": "int:0:2", "periods": "int:1:1000"},
+spec("track_stars", {"tracks": "@skip", "band": "int:0:2", "periods": "int:1?"},
      extra=[("tracks", None, True), ("tracks", "x", True)])(
     lambda: (_nl().track_stars, {"tracks": tracks_obj(), "band": 0, "periods": None}))
-spec("star_windings", {"chain": "chain2", "kappa": "real"})(
+spec("star_windings", {"chain": "chainm", "kappa": "real?"})(
     lambda: (_nl().star_windings, {"chain": nn3(), "kappa": 0.0}))
-spec("msr_windings", {"blocks": "chain2", "kappa": "real"})(
+spec("msr_windings", {"blocks": "chainm", "kappa": "real?"})(
     lambda: (_nl().msr_windings, {"blocks": nn3(), "kappa": 0.0}))
-spec("summed_winding", {"blocks": "chain2", "kappa": "real"},
+spec("summed_winding", {"blocks": "chainm", "kappa": "real?"},
      extra=[("k0", 1e17, True)])(
     lambda: (_nl().summed_winding, {"blocks": nn3(), "kappa": 0.0}))
 spec("summed_winding_batch", {"bloch": "cplxarr", "max_step": "step"}, nan_ok=True,
@@ -622,26 +643,26 @@ spec("nn_chain_summed_windings", {"t_right": "cplxarr", "t_left": "cplxarr", "ga
                                   "kappa": "realarr", "levels": "intseq:3"}, nan_ok=True)(
     lambda: (_nl().nn_chain_summed_windings, {"t_right": [1.0, 0.5, 0.7], "t_left": [0.8, 0.5, 0.6],
                                               "gamma": [0.1, 0.0, -0.1], "kappa": 0.0, "levels": (32, 128)}))
-spec("biorthogonal_zak_phases", {"blocks": "chain2", "kappa": "real", "gauge": "choice", "on_ep": "choice"},
+spec("biorthogonal_zak_phases", {"blocks": "chainm", "kappa": "real?", "gauge": "choice?", "on_ep": "choice"},
      nan_ok=True)(
     lambda: (_nl().biorthogonal_zak_phases, {"blocks": nn3(), "kappa": 0.0, "gauge": None, "on_ep": "nan"}))
-spec("isolated_edge_states", {"blocks": "chain2", "n_cells": "size:4", "n_long": "size:5", "kappa": "real",
+spec("isolated_edge_states", {"blocks": "chainm", "n_cells": "size:4", "n_long": "size:5?", "kappa": "real?",
                               "d_min": "tol", "bulk_zone": "tol", "converge_tol": "tol", "cluster_tol": "tol",
-                              "drift_ratio": "tol", "bits": "size:53"})(
-    lambda: (_nl().isolated_edge_states, {"blocks": nn3(), "n_cells": 20, "n_long": None, "kappa": 0.0,
+                              "drift_ratio": "tol", "bits": "size:53?"})(
+    lambda: (_nl().isolated_edge_states, {"blocks": nn3(), "n_cells": 40, "n_long": None, "kappa": 0.0,
                                           "d_min": 1e-3, "bulk_zone": 0.02, "converge_tol": 1e-6,
                                           "cluster_tol": 1e-3, "drift_ratio": 0.7, "bits": None}))
-spec("isolated_edge_count", {"blocks": "chain2"})(
+spec("isolated_edge_count", {"blocks": "chainm"})(
     lambda: (_nl().isolated_edge_count, {"blocks": _nl().multiband_nn_chain([1.0, 0.5], [1.0, 0.5], [0, 0])}))
-spec("subchain_edge_count", {"blocks": "chain2", "kappa": "real", "tol": "tol"},
-     extra=[("blocks", "@@msr_touching", True)])(
+spec("subchain_edge_count", {"blocks": "chainm", "kappa": "real?", "tol": "tol"},
+     extra=[("blocks", "@@msr_touching", True, "transition")])(
     lambda: (_nl().subchain_edge_count, {"blocks": nn3(), "kappa": 0.0, "tol": 1e-9}))
-spec("msr_windings.touching", {"blocks": "chain2"}, extra=[("blocks", "@@msr_touching", True)])(
+spec("msr_windings.touching", {}, extra=[("blocks", "@@msr_touching", True, "touch")])(
     lambda: (_nl().msr_windings, {"blocks": nn3()}))
 spec("BandTracks.cycles", {})(lambda: (tracks_obj().cycles, {}))
 
 # ---------------------------------------------------------------- notebook
-spec("init_notebook", {"seed": "seed", "threads": "int:1:4096"})(
+spec("init_notebook", {"seed": "seed", "threads": "int:1:4096?"})(
     lambda: (_nl().init_notebook, {"seed": 0, "threads": 1}))
 
 # ---------------------------------------------------------------- learning
@@ -662,13 +683,13 @@ spec(_ML + "hatano_nelson_aspect_ratio", {"t_r": "cplxarr", "t_l": "cplxarr"},
      extra=[("*", {"t_r": 0.0, "t_l": 0.0}, True)])(
     lambda: (_ml().hatano_nelson_aspect_ratio, {"t_r": [0.5], "t_l": [1.0]}))
 spec(_ML + "hatano_nelson_configurations", {"mu": "size:1", "n": "size:0", "rng": "rng", "L": "size:2",
-                                            "sign": "choice", "modulus_range": "range2",
-                                            "max_aspect_ratio": "pos", "phases": "choice"},
+                                            "sign": "choice?", "modulus_range": "range2",
+                                            "max_aspect_ratio": "pos?", "phases": "choice"},
      extra=[("max_aspect_ratio", 1e-300, True), ("mu", 1.5, True)])(
     lambda: (_ml().hatano_nelson_configurations, {"mu": 1, "n": 4, "rng": np.random.default_rng(0), "L": 8,
                                                   "sign": None, "modulus_range": (0.0, 1.0),
                                                   "max_aspect_ratio": None, "phases": "uniform"}))
-spec(_ML + "hatano_nelson_dataset", {"mus": "intseq", "n_per_mu": "size:0", "seed": "seed", "L": "size:2",
+spec(_ML + "hatano_nelson_dataset", {"mus": "intseq", "n_per_mu": "size:1", "seed": "seed", "L": "size:2",
                                      "modulus_range": "range2", "near_gap_fraction": "frac",
                                      "near_gap_ratio": "pos", "phases": "choice"},
      extra=[("near_gap_ratio", 1e-300, True)])(
@@ -684,10 +705,10 @@ spec(_ML + "laurent_band_configurations", {"n": "size:0", "rng": "rng", "powers"
     lambda: (_ml().laurent_band_configurations, {"n": 4, "rng": np.random.default_rng(0), "powers": (1, 2),
                                                  "L": 16, "modulus_range": (0.0, 1.0),
                                                  "max_step": np.pi - 1e-6}))
-spec(_ML + "laurent_windings", {"coeffs": "cplxarr", "low": "int:-100000:100000", "radius": "pos", "rtol": "tol"},
+spec(_ML + "laurent_windings", {"coeffs": "cplxarr", "low": "anyint", "radius": "pos", "rtol": "tol"},
      nan_ok=True, extra=[("coeffs", np.zeros((0, 3)), True)])(
     lambda: (_ml().laurent_windings, {"coeffs": [[0.5, 0.0, 1.0]], "low": -1, "radius": 1.0, "rtol": 1e-9}))
-spec(_ML + "split_configurations", {"data": "@skip", "sizes": "intseq:0", "seed": "seed"},
+spec(_ML + "split_configurations", {"data": "@skip", "sizes": "intseq:0:e", "seed": "seed"},
      extra=[("data", None, True), ("data", "x", True), ("sizes", [100], True)])(
     lambda: (_ml().split_configurations, {"data": configs(), "sizes": [4, 4], "seed": 0}))
 spec(_ML + "class_indices", {"values": "realarr", "classes": "realarr"},
@@ -697,14 +718,14 @@ spec(_ML + "WindingCNN", {"L": "size:1", "kernels": "size:1", "hidden": "size:1"
     lambda: (_ml().WindingCNN, {"L": 8, "kernels": 4, "hidden": 2, "n_out": 1}))
 spec(_ML + "WindingCNN.classifier", {"n_classes": "size:2", "L": "size:1"})(
     lambda: (_ml().WindingCNN.classifier, {"n_classes": 3, "L": 8}))
-spec(_ML + "WindingFCNN", {"L": "size:1", "hidden": "intseq", "n_out": "size:1"})(
+spec(_ML + "WindingFCNN", {"L": "size:1", "hidden": "intseq:1:e", "n_out": "size:1"})(
     lambda: (_ml().WindingFCNN, {"L": 8, "hidden": (4, 2), "n_out": 1}))
-spec(_ML + "count_parameters", {"model": "model"})(lambda: (_ml().count_parameters, {"model": cnn()}))
-spec(_ML + "init_weights", {"model": "model", "seed": "seed"})(lambda: (_ml().init_weights, {"model": cnn(), "seed": 0}))
+spec(_ML + "count_parameters", {"model": "module"})(lambda: (_ml().count_parameters, {"model": cnn()}))
+spec(_ML + "init_weights", {"model": "module", "seed": "seed"})(lambda: (_ml().init_weights, {"model": cnn(), "seed": 0}))
 spec(_ML + "TrainingConfig", {"loss": "choice", "max_epochs": "size:1", "batch_size": "size:1", "lr": "pos",
                               "weight_decay": "nonneg", "lr_schedule": "choice", "lr_factor": "tol",
                               "lr_patience": "int:0", "early_stopping_patience": "int:1", "seed": "seed",
-                              "threads": "int:1:4096", "engine": "choice"})(
+                              "threads": "int:1:4096?", "engine": "choice"})(
     lambda: (_ml().TrainingConfig, {"loss": "mse", "max_epochs": 2, "lr": 1e-3}))
 
 
@@ -773,6 +794,12 @@ spec(_ML + "Configurations.shuffled", {"seed": "seed"})(lambda: (configs().shuff
 # ---------------------------------------------------------------- plotting (validation of data arguments)
 
 
+def _plt():
+    import importlib
+
+    return importlib.import_module("nhtopo_lib.plotting")
+
+
 def _ax():
     import matplotlib
 
@@ -783,12 +810,12 @@ def _ax():
     return ax
 
 
-spec("plot_spectrum", {"E": "cplxarr"})(lambda: (_nl().plotting.plot_spectrum, {"ax": _ax(), "E": [1.0, 1j]}))
-spec("plot_loop", {"z": "curve", "base": "cplx", "n_arrows": "int:0"})(
-    lambda: (_nl().plotting.plot_loop, {"ax": _ax(), "z": curve(16), "base": 0.0, "n_arrows": 4}))
-spec("plot_phase_diagram", {"x": "realarr", "y": "realarr", "values": "realarr"})(
-    lambda: (_nl().plotting.plot_phase_diagram, {"ax": _ax(), "x": [0.0, 1.0], "y": [0.0, 1.0],
+spec("plot_spectrum", {"E": "plotarr"})(lambda: (_plt().plot_spectrum, {"ax": _ax(), "E": [1.0, 1j]}))
+spec("plot_loop", {"z": "plotarr", "base": "cplx?", "n_arrows": "int:0"})(
+    lambda: (_plt().plot_loop, {"ax": _ax(), "z": curve(16), "base": 0.0, "n_arrows": 4}))
+spec("plot_phase_diagram", {"x": "realarr", "y": "realarr", "values": "plotarr"})(
+    lambda: (_plt().plot_phase_diagram, {"ax": _ax(), "x": [0.0, 1.0], "y": [0.0, 1.0],
                                                  "values": [[0.0, 1.0], [1.0, 0.0]], "xlabel": "x",
                                                  "ylabel": "y"}))
-spec("plot_middle_real_parts", {"E": "cplxarr", "n_mid": "size:1"})(
-    lambda: (_nl().plotting.plot_middle_real_parts, {"ax": _ax(), "E": np.linspace(-1, 1, 20), "n_mid": 10}))
+spec("plot_middle_real_parts", {"E": "plotarr", "n_mid": "int:1"})(
+    lambda: (_plt().plot_middle_real_parts, {"ax": _ax(), "E": np.linspace(-1, 1, 20), "n_mid": 10}))

@@ -110,7 +110,22 @@ def _nonint_float():
 
 def kind_strategy(kind: str):
     """(value, invalid) pairs generated for a parameter kind (see tests/fuzz_specs.py)."""
+    if kind.endswith("?"):            # optional parameter: None is valid, so it is not generated
+        return kind_strategy(kind[:-1]).filter(lambda t: t[0] is not None)
+    alias = {"chainm": "chain", "chain2": "chain", "module": "model", "opencurve": "curve", "mat2": "matrix"}
+    if kind in alias:
+        return kind_strategy(alias[kind])
+    if kind == "pmap0":
+        return kind_strategy("pmap").filter(lambda t: t[0] != {})
     bad_scalar = st.one_of(_NONFINITE, _JUNK)
+    if kind == "cplxarr_inf":         # inf is a valid value here (the north pole of the M-sphere), NaN is not
+        arr = st.lists(st.one_of(_finite(min_value=-10, max_value=10), st.just(math.nan)), min_size=1, max_size=6) \
+            .filter(lambda v: any(math.isnan(x) for x in v))
+        return _inv(st.one_of(arr, st.just(math.nan), _JUNK))
+    if kind == "realarr_nan":         # NaN is a valid value here (an azimuth at a pole), inf is not
+        arr = st.lists(st.one_of(_finite(min_value=-10, max_value=10), st.sampled_from([math.inf, -math.inf])),
+                       min_size=1, max_size=6).filter(lambda v: any(math.isinf(x) for x in v))
+        return _inv(st.one_of(arr, _JUNK))
     if kind in ("real", "cplx"):
         return st.one_of(_inv(bad_scalar), _finite(min_value=1e150).map(lambda v: (v, False)),
                          _finite(max_value=-1e150).map(lambda v: (v, False)))
@@ -164,9 +179,13 @@ def kind_strategy(kind: str):
             lambda s: len(s) != 3 or s[-1] != 2 or 0 in s).map(lambda s: __import__("numpy").zeros(s))
         return _inv(st.one_of(shapes, bad_scalar))
     if kind.startswith("intseq"):
-        lo = int(kind.split(":")[1]) if ":" in kind else 1
+        parts = kind.split(":")
+        lo = int(parts[1]) if len(parts) > 1 else 1
         bad_el = st.one_of(st.integers(max_value=lo - 1), _nonint_float(), _NONFINITE, _TEXT)
-        return _inv(st.one_of(st.lists(bad_el, min_size=1, max_size=3), st.just([]), st.none(), st.integers()))
+        options = [st.lists(bad_el, min_size=1, max_size=3), st.none(), st.integers()]
+        if not (len(parts) > 2 and parts[2] == "e"):
+            options.append(st.just([]))
+        return _inv(st.one_of(*options))
     if kind == "range2":
         rev = st.tuples(_finite(min_value=0.1, max_value=5), _finite(min_value=0, max_value=5)) \
             .filter(lambda t: t[1] <= t[0])
@@ -175,6 +194,11 @@ def kind_strategy(kind: str):
                               st.none(), _TEXT))
     if kind == "bool":
         return _inv(st.one_of(_TEXT, st.none(), st.integers(2, 5)))
+    if kind == "plotarr":
+        return _inv(st.one_of(st.lists(st.sampled_from([math.inf, -math.inf]), min_size=1, max_size=3), _JUNK,
+                              st.lists(_TEXT, min_size=1, max_size=3)))
+    if kind == "anyint":
+        return _inv(st.one_of(_nonint_float(), bad_scalar))
     raise KeyError(kind)
 
 
