@@ -166,7 +166,7 @@ class Configurations:
         if any(not isinstance(p, Configurations) for p in parts):
             raise TypeError("parts must contain Configurations only")
         if not parts:
-            raise ValueError("nothing to concatenate")
+            raise ValueError("parts is empty: nothing to concatenate")
         keys = set(parts[0].meta)
         if any(set(p.meta) != keys for p in parts):
             raise ValueError("the parts carry different meta keys")

@@ -153,10 +153,10 @@ def plot_training_curves(ax: Axes, histories: Mapping[str, Mapping[str, Sequence
 
 
 # --------------------------------------------------------------------------- sublattice / GBZ figures
-def _sphere_xyz(M):
+def _sphere_xyz(M, name: str = "M"):
     from .polezero import m_sphere
 
-    M = _v.complex_array(M, "M", finite=False)
+    M = _v.complex_array(M, name, finite=False)
     undefined = np.isnan(M) & ~np.isinf(M)
     if M.ndim == 1 and np.any(undefined):   # undefined ratios on a curve: leave them out of the drawing
         M = M[~undefined]
@@ -188,12 +188,12 @@ def plot_m_sphere(ax: Axes, curves: Sequence[ArrayLike], *, labels: Sequence[str
     ax.plot(np.cos(t), np.sin(t), 0 * t, color="0.55", lw=0.8, ls="--")
     colors = colors or [f"C{i}" for i in range(len(curves))]
     for i, M in enumerate(curves):
-        P = _sphere_xyz(M)
+        P = _sphere_xyz(M, "curves")
         P = np.vstack([P, P[:1]])
         ax.plot(P[:, 0], P[:, 1], P[:, 2], color=colors[i % len(colors)], lw=1.8,
                 label=labels[i] if labels else None)
     if points:
-        xyz = {k: _sphere_xyz(v) for k, v in points.items()}
+        xyz = {k: _sphere_xyz(v, "points") for k, v in points.items()}
         ks = list(xyz)
         if len(ks) == 2:
             a, b = xyz[ks[0]], xyz[ks[1]]
@@ -202,7 +202,7 @@ def plot_m_sphere(ax: Axes, curves: Sequence[ArrayLike], *, labels: Sequence[str
             ax.scatter([p[0]], [p[1]], [p[2]], color=point_color, s=30, depthshade=False)
             ax.text(p[0] * 1.15, p[1] * 1.15, p[2] * 1.15, k, fontsize=11, fontweight="bold")
     if extra_points is not None and len(np.atleast_1d(extra_points)):
-        P = _sphere_xyz(np.atleast_1d(extra_points))
+        P = _sphere_xyz(np.atleast_1d(extra_points), "extra_points")
         ax.scatter(P[:, 0], P[:, 1], P[:, 2], color="red", s=22, depthshade=False, label=extra_label)
     ax.set_xlabel("X", labelpad=-8)
     ax.set_ylabel("Y", labelpad=-8)

@@ -445,14 +445,14 @@ def learn_transition(encode: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray
     max_restarts = _v.check_int(max_restarts, "max_restarts", lo=0, hi=1000)
     min_run = _v.check_int(min_run, "min_run", lo=1)
     _v.check_str(desc, "desc")
+    if config is not None and not isinstance(config, lrn.TrainingConfig):
+        raise TypeError(f"config must be a TrainingConfig or None, got {type(config).__name__}")
     xtr, wtr = encode(sets.train)
     xv, wv = encode(sets.val)
     xte, wte = encode(sets.test)
     x2, w2 = encode(cut_params)
     ytr, yv = lrn.class_indices(wtr, classes), lrn.class_indices(wv, classes)
     yte, y2 = lrn.class_indices(wte, classes), lrn.class_indices(w2, classes)
-    if config is not None and not isinstance(config, lrn.TrainingConfig):
-        raise TypeError(f"config must be a TrainingConfig or None, got {type(config).__name__}")
     base = config or lrn.TrainingConfig(loss="ce_bits")
     if base.loss != "ce_bits":
         raise ValueError("learn_transition trains classifiers: use TrainingConfig(loss='ce_bits')")

@@ -819,3 +819,42 @@ spec("plot_phase_diagram", {"x": "realarr", "y": "realarr", "values": "plotarr"}
                                                  "ylabel": "y"}))
 spec("plot_middle_real_parts", {"E": "plotarr", "n_mid": "int:1"})(
     lambda: (_plt().plot_middle_real_parts, {"ax": _ax(), "E": np.linspace(-1, 1, 20), "n_mid": 10}))
+
+
+def _ax3d():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.figure().add_subplot(projection="3d")
+
+
+def _m2(z):
+    return (1.0 + 0.5 / z) / (0.5 + z)
+
+
+spec("label_complex_axes", {"quantity": "@skip"}, extra=[("ax", None, True), ("ax", "ax", True), ("quantity", 3, True)])(
+    lambda: (_plt().label_complex_axes, {"ax": _ax(), "quantity": "E"}))
+spec("plot_training_curves", {}, extra=[("histories", None, True), ("histories", {"net": [1.0, 2.0]}, True),
+                                        ("histories", "x", True)])(
+    lambda: (_plt().plot_training_curves, {"ax": _ax(), "histories": {"net": {"train": [1.0, 0.5], "val": [1.1, 0.6]}}}))
+spec("plot_domain_coloring", {"f": "callable", "extent": "realarr", "n": "size:2"},
+     extra=[("extent", [1.0, -1.0, -1.0, 1.0], True), ("extent", [0.0, 1.0, 0.0], True)])(
+    lambda: (_plt().plot_domain_coloring, {"ax": _ax(), "f": _m2, "extent": (-2.0, 2.0, -2.0, 2.0), "n": 40,
+                                           "colorbar": False}))
+spec("plot_star_tracks", {}, extra=[("stars", None, True), ("stars", [[1.0, 2.0]], True), ("stars", 3, True),
+                                    ("stars", [np.full((4, 3), INF)], True), ("ax", "@@linear_module", True)])(
+    lambda: (_plt().plot_star_tracks, {"ax": _ax3d(), "stars": [_nl().stars_to_xyz([0.5, 1.0], [0.1, 0.2])]}))
+spec("plot_m_sphere", {}, extra=[("curves", None, True), ("curves", [[1.0, NAN]], False), ("curves", 3, True),
+                                 ("curves", [["x"]], True)])(
+    lambda: (_plt().plot_m_sphere, {"ax": _ax3d(), "curves": [np.array([0.5, 1j, -2.0])]}))
+spec("CharPoly.__call__", {"beta": "cplxarr", "E": "cplxarr"})(
+    lambda: (ssh().char_poly.__call__, {"beta": [1.0, 1j], "E": 0.3}))
+spec("ReducedCharPoly.z_roots", {"eps": "cplxarr"}, nan_ok=True)(
+    lambda: (_nl().gbz.reduced_char_poly(ssh()).z_roots, {"eps": [0.3, 1.0]}))
+spec("ReducedCharPoly.eps_roots", {"z": "cplxarr"}, nan_ok=True, extra=[("z", 0.0, True)])(
+    lambda: (_nl().gbz.reduced_char_poly(ssh()).eps_roots, {"z": [0.5, 1j]}))
+spec(_ML + "Configurations.concatenate", {}, extra=[("parts", None, True), ("parts", [None], True),
+                                                     ("parts", [], True), ("parts", "ab", True)])(
+    lambda: (_ml().Configurations.concatenate, {"parts": [configs(), configs()]}))

@@ -248,3 +248,20 @@ def test_valid_inputs_are_unchanged_by_the_checks():
     hn = nl.hatano_nelson(0.5, 1.0, mu=np.int64(2))
     assert hn.obc_matrix(4.0).shape == (4, 4)
     assert nl.hatano_nelson_winding(np.array([0.5, 2.0]), 1.0, mu=3).tolist() == [3, -3]
+
+
+def test_learn_transition_checks_its_arguments_before_training():
+    sets = nl.sample_threshold_sets(_sampler, _dist, 0.2, n_train=8, n_val=4, n_test=4,
+                                    rng=np.random.default_rng(0), batch=100)
+    cut = np.column_stack([np.zeros(5), np.linspace(-1.7, 1.7, 5)])
+    from nhtopo_lib.transitions import learn_transition, nh_ssh_configurations
+
+    ok = dict(encode=nh_ssh_configurations, sets=sets, cut_params=cut, cut_x=cut[:, 1], classes=(0.0, 0.5, -0.5))
+    for bad, name in [(dict(sets="x"), "sets"), (dict(classes=(0.0,)), "classes"), (dict(classes=(0.0, 0.0)), "classes"),
+                      (dict(seeds=[-1]), "seeds"), (dict(seeds=[]), "seed"), (dict(L=1), "L"),
+                      (dict(refit_below=np.nan), "refit_below"), (dict(max_restarts=-1), "max_restarts"),
+                      (dict(cut_x=cut[:3, 1]), "cut_x"), (dict(encode=None), "encode"),
+                      (dict(config="x"), "config")]:
+        with pytest.raises((ValueError, TypeError)) as info:
+            learn_transition(**{**ok, **bad})
+        assert name in str(info.value), (bad, str(info.value))
