@@ -194,7 +194,7 @@ def _index_array(idx, n: int, name: str) -> np.ndarray:
         return arr
     if arr.size and arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must contain integer indices (or be a boolean mask), got dtype {arr.dtype}")
-    arr = arr.astype(np.int64) if arr.size else arr.astype(np.int64)
+    arr = arr.astype(np.int64)
     if arr.size and (arr.max() >= n or arr.min() < -n):
         raise ValueError(f"{name}: indices must lie in {-n}..{n - 1} for {n} configurations")
     return arr
@@ -336,12 +336,10 @@ def sample_complex_amplitudes(rng: np.random.Generator, size: int | tuple[int, .
     rng = _v.check_rng(rng)
     lo, hi = _check_range2(modulus_range)
     _v.check_choice(phases, "phases", AMPLITUDE_PHASES)
-    shape = (size,) if not isinstance(size, tuple) else size
-    if isinstance(size, (list, np.ndarray)):
-        shape = tuple(size)
-    dims = tuple(_v.check_int(d, "size", lo=0) for d in shape)
+    many = isinstance(size, (tuple, list, np.ndarray))
+    dims = tuple(_v.check_int(d, "size", lo=0) for d in (size if many else (size,)))
     _v.check_elements(float(np.prod([float(d) for d in dims])) * 3, "size", size, itemsize=16)
-    size = dims if isinstance(size, (tuple, list, np.ndarray)) else dims[0]
+    size = dims if many else dims[0]
     rho = rng.uniform(lo, hi, size)
     u = rng.uniform(0.0, 1.0, size)
     if phases == "uniform":
@@ -1217,10 +1215,12 @@ def conv_activations(model: WindingCNN, x: ArrayLike | torch.Tensor) -> np.ndarr
     """The activations ``a_n`` after the two convolutions, ``(N, L)`` (paper's Fig. 3c)."""
     if not isinstance(model, WindingCNN):
         raise TypeError(f"model: conv_activations needs a WindingCNN, got {type(model).__name__}")
-    if isinstance(x, (np.ndarray, list, tuple)):
-        xt = torch.from_numpy(np.ascontiguousarray(_check_features(x)))[:, None]
-    else:
+    if isinstance(x, Configurations):
+        x = x.x
+    if torch.is_tensor(x):
         xt = _model_input(model, x)
+    else:   # any number of points: the convolutions are local (see WindingCNN.conv_activations)
+        xt = torch.from_numpy(np.ascontiguousarray(_check_features(x)))[:, None]
     with torch.no_grad():
         return model.conv_activations(xt).numpy().astype(float)
 
