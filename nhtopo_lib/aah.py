@@ -94,8 +94,12 @@ def _real_param(v, name: str) -> np.ndarray:
 MAX_L = 10 ** 6
 
 
-def _check_lattice(L: int, beta: float, t: float, *, cap: int = MAX_L) -> int:
-    L = _v.check_size(L, "L", lo=3, cap=cap, fix="the ring needs an integer number of sites L >= 3")
+def _check_lattice(L: int, beta: float, t: float, *, cap: int = MAX_L,
+                   cost: str = "memory and time grow with L for every configuration") -> int:
+    L = _v.check_int(L, "L", lo=3, fix="the ring needs an integer number of sites L >= 3")
+    if L > cap:
+        raise ValueError(f"L={L} is too large ({cost}); the limit here is L <= {cap}; the paper's ring has "
+                         f"L = {AAH_L} sites")
     beta = _v.check_real(beta, "beta")
     if abs(beta) > 1e15:
         raise ValueError(f"beta={beta:g}: cos(2 pi j beta) has no significant digits for |beta| > 1e15; reduce beta "
@@ -168,7 +172,7 @@ def aah_obc_eigvals(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, *, L: int = AAH_
     """
     V1, V2, h = _v.broadcast(dict(zip(("V1", "V2", "h"), _check_params(V1=V1, V2=V2, h=h))))
     _v.check_choice(method, "method", ("auto", "ql", "dense"))
-    L = _check_lattice(L, beta, t, cap=20000)
+    L = _check_lattice(L, beta, t, cap=20000, cost="O(L^2) operations per open chain for all its eigenvalues")
     if float(V1.size) * L * L > 1e11:
         raise ValueError(f"L={L}: {V1.size} open chains of {L} sites cost O(L^2) each, above the limit of 1e11 "
                          "operations; use fewer configurations or a smaller L")
@@ -211,7 +215,7 @@ def aah_base_energy(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, *, rule: str = "
     _v.check_choice(rule, "rule", ("median-gap", "ring-mid", "zero"))
     _v.check_choice(method, "method", ("auto", "ql", "dense"))
     V1, V2, h = _v.broadcast(dict(zip(("V1", "V2", "h"), _check_params(V1=V1, V2=V2, h=h))))
-    L = _check_lattice(L, beta, t, cap=20000)
+    L = _check_lattice(L, beta, t, cap=20000, cost="up to O(L^2) operations per configuration")
     if rule == "ring-mid":
         _v.check_dense(L, "L", L, eig=True, fix="use rule='median-gap'")
         if float(V1.size) * L ** 3 > 1e12:
