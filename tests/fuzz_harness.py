@@ -219,11 +219,18 @@ class Worker:
             raise RuntimeError("fuzz worker did not start")
         self.lib = msg["lib"]
 
-    def close(self) -> None:
+    def close(self, graceful: bool = True) -> None:
         if self.proc is not None:
             try:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+                if graceful:             # end of input: the worker returns and cleans up its scratch files
+                    self.proc.stdin.close()
+                    self.proc.wait(timeout=5)
+            except Exception:  # noqa: BLE001 - a busy or hung worker is killed below
+                pass
+            try:
+                if self.proc.poll() is None:
+                    self.proc.kill()
+                    self.proc.wait(timeout=10)
             except Exception:  # noqa: BLE001
                 pass
             self.proc = None
@@ -237,11 +244,11 @@ class Worker:
             res = _recv(self.proc.stdout.fileno(), started + timeout)
         except EOFError:
             res = {"outcome": "memory", "detail": "worker died (memory limit or crash)", "seconds": 0.0}
-            self.close()
+            self.close(graceful=False)
             self._start()
             return res
         if res is None:
-            self.close()
+            self.close(graceful=False)
             self._start()
             return {"outcome": "hang", "detail": f"over the {timeout:g} s limit", "seconds": timeout}
         return res

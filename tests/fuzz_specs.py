@@ -146,8 +146,8 @@ def resolve(value: Any) -> Any:
     if value == "@@garbage_file":
         import tempfile
 
-        fd, path = tempfile.mkstemp(suffix=".pt")
-        with open(fd, "wb") as fh:
+        path = _scratch("garbage.pt")
+        with open(path, "wb") as fh:
             fh.write(b"this is not a torch file")
         return path
     if value == "@@missing_file":
@@ -162,6 +162,22 @@ def resolve(value: Any) -> Any:
         J = 8
         return nl.multiband_nn_bloch(np.ones(J), 0.5 * np.ones(J), np.zeros(J), np.exp(2j * np.pi * np.arange(8) / 8))
     raise KeyError(value)
+
+
+def _scratch(name: str) -> str:
+    """A per-worker scratch file (overwritten by every call; removed with the folder when the worker exits)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    global _SCRATCH
+    if _SCRATCH is None:
+        _SCRATCH = tempfile.mkdtemp(prefix="nhtopo_fuzz_")
+        atexit.register(shutil.rmtree, _SCRATCH, True)
+    return f"{_SCRATCH}/{name}"
+
+
+_SCRATCH = None
 
 
 def _open_curve(t):
@@ -779,11 +795,11 @@ spec(_ML + "step_error_windings", {"x": "configs", "deficits": "realarr", "error
     lambda: (_ml().step_error_windings, {"x": configs().x, "deficits": [0.1, 0.5], "errors": [0.3, 0.1]}))
 spec(_ML + "save_model", {"model": "model"},
      extra=[("path", None, True), ("path", 3, True), ("path", "/nonexistent/dir/x.pt", True)])(
-    lambda: (_ml().save_model, {"model": cnn(), "path": __import__("tempfile").mktemp(suffix=".pt")}))
+    lambda: (_ml().save_model, {"model": cnn(), "path": _scratch("model.pt")}))
 spec(_ML + "load_model", {},
      extra=[("path", "@@garbage_file", True), ("path", None, True), ("path", 3, True),
             ("path", "@@missing_file", True)])(
-    lambda: (_ml().load_model, {"path": _ml().save_model(cnn(), __import__("tempfile").mktemp(suffix=".pt"))}))
+    lambda: (_ml().load_model, {"path": _ml().save_model(cnn(), _scratch("model.pt"))}))
 spec(_ML + "Configurations", {"x": "configs", "y": "realarr"})(
     lambda: (_ml().Configurations, {"x": configs().x, "y": configs().y}))
 spec(_ML + "Configurations.subset", {"idx": "@skip"},
