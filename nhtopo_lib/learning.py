@@ -130,8 +130,7 @@ class Configurations:
 
     def __post_init__(self):
         self.x = _v.real_array(self.x, "x").astype(np.float32)
-        if not (isinstance(self.y, np.ndarray) and self.y.dtype.kind in "iub"):
-            self.y = _v.real_array(self.y, "y", finite=False)   # labels may be NaN (unresolved curves)
+        self.y = _label_array(self.y, "y")   # labels may be NaN (unresolved curves)
         if self.x.ndim != 3 or self.x.shape[-1] != 2:
             raise ValueError(f"x must have shape (N, L+1, 2), got {self.x.shape}")
         if self.y.ndim != 1:
@@ -177,6 +176,21 @@ class Configurations:
         """A copy in a seeded random order."""
         seed = _check_seed(seed)
         return self.subset(np.random.default_rng(seed).permutation(len(self)))
+
+
+def _label_array(y, name: str) -> np.ndarray:
+    """Labels as an array: integer labels stay integers (class indices), anything else must be real numbers."""
+    if torch.is_tensor(y):
+        y = y.detach().cpu().numpy()
+    if y is None or isinstance(y, (str, bytes)):
+        raise TypeError(f"{name} must be an array of labels, got {type(y).__name__}")
+    if isinstance(y, np.ndarray) and y.dtype.kind in "iub":
+        return y
+    if not isinstance(y, np.ndarray):
+        flat = np.ravel(np.asarray(y, dtype=object))
+        if flat.size and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in flat):
+            return np.asarray(y)
+    return _v.real_array(y, name, finite=False)
 
 
 def _check_seed(seed, name: str = "seed") -> int:
@@ -868,16 +882,7 @@ def _loss_fn(kind: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
 
 
 def _targets(y, loss: str, name: str = "y", n_out: int | None = None) -> torch.Tensor:
-    if torch.is_tensor(y):
-        y = y.detach().cpu().numpy()
-    if y is None or isinstance(y, (str, bytes)):
-        raise TypeError(f"{name} must be an array of labels, got {type(y).__name__}")
-    if not isinstance(y, np.ndarray):
-        y = np.asarray(_v.real_array(y, name, finite=False)) if not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in np.ravel(np.asarray(y, dtype=object))
-        ) else np.asarray(y)
-    if y.dtype == object or y.dtype.kind in "USV":
-        raise TypeError(f"{name} must contain numbers only")
+    y = _label_array(y, name)
     if y.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional (one label per configuration), got shape {y.shape}")
     if loss == "mse":
