@@ -251,6 +251,11 @@ class Worker:
             self.close(graceful=False)
             self._start()
             return {"outcome": "hang", "detail": f"over the {timeout:g} s limit", "seconds": timeout}
+        if res["outcome"] == "memory" or "MemoryError" in res.get("detail", ""):
+            # a process that ran into its memory limit may be left fragmented: later calls would fail for
+            # reasons of their own predecessors, so every call after a MemoryError gets a fresh worker
+            self.close(graceful=False)
+            self._start()
         return res
 
     def call(self, case, timeout: float):
@@ -280,7 +285,7 @@ def run_cases(cases: list, *, n_workers: int = 2, timeout: float = 10.0, env: di
                 idx, started = busy.pop(w_i)
                 t_before = time.monotonic()
                 results[idx] = workers[w_i].collect(started, timeout)
-                if results[idx]["outcome"] in ("hang", "memory"):
+                if results[idx]["outcome"] in ("hang", "memory") or "MemoryError" in results[idx]["detail"]:
                     # restarting the worker blocked this loop: do not charge that time to other calls
                     lost = time.monotonic() - t_before
                     busy = {k: (i, t + lost) for k, (i, t) in busy.items()}
