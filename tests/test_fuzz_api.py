@@ -241,3 +241,40 @@ def test_hypothesis_bad_inputs(name, worker):
 def hypothesis_cases(specs: dict, n: int) -> list:  # pragma: no cover - used by scripts/fuzz_report.py
     """Not used: the report script runs this test module with NHTOPO_FUZZ_RECORD instead."""
     raise NotImplementedError
+
+
+# ----------------------------------------------------------------------------- coverage of the table
+#: Public names that are not fuzzed, and why: result containers (returned by the library, not built from
+#: user input), functions without parameters, and routines whose refusals are unit-tested because a valid
+#: call trains networks (too slow for the time limit of every fuzz call).
+NOT_FUZZED = {
+    "nh_dirac_phase_boundaries": "no parameters",
+    "learn_transition": "trains networks; its argument checks are tested in tests/test_validation.py",
+    "plot_sublattice_figure": "needs a full SublatticeReport; only its type is checked",
+    "TrainingResult": "result container", "StarTracks": "result container", "StarWindings": "result container",
+    "EdgeStates": "result container", "SublatticeForm": "result container", "PoleZeroResult": "result container",
+    "GBZWindingResult": "result container", "GeneralSublatticeResult": "result container",
+    "SublatticeReport": "result container", "ThresholdSets": "result container", "Crossing": "result container",
+    "TransitionRun": "result container", "ZeroModeCount": "result container",
+}
+
+
+def test_every_public_function_and_class_is_in_the_fuzz_table():
+    """A new public function or class must get an entry in tests/fuzz_specs.py (or a reason in NOT_FUZZED)."""
+    import importlib
+    import inspect
+    from pathlib import Path
+
+    covered = {name.split(".")[1] if name.startswith("learning.") else name.split(".")[0] for name in SPECS}
+    missing = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "nhtopo_lib").glob("*.py")):
+        if path.stem.startswith("_"):
+            continue
+        mod = importlib.import_module(f"nhtopo_lib.{path.stem}")
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name)
+            if getattr(obj, "__module__", None) != mod.__name__:
+                continue
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in covered and name not in NOT_FUZZED:
+                missing.append(f"{path.stem}.{name}")
+    assert not missing, "public names without a fuzz spec in tests/fuzz_specs.py: " + ", ".join(missing)
