@@ -42,6 +42,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _validate as _v
 from .tridiagonal import (
     FluxCoefficients,
     ring_flux_coefficients,
@@ -73,19 +74,42 @@ AAH_L = 89
 AAH_BETA = 55 / 89
 
 
-def _check_params(**kw) -> None:
-    for name, v in kw.items():
-        if not np.all(np.isfinite(np.asarray(v, dtype=complex))):
-            raise ValueError(f"parameter {name} is NaN or inf")
+def _check_params(**kw) -> list[np.ndarray]:
+    """Real model parameters (arrays allowed): finite, numeric; returns them as float arrays."""
+    return [_real_param(v, name) for name, v in kw.items()]
 
 
-def _check_lattice(L: int, beta: float, t: float) -> None:
-    if int(L) != L or L < 3:
-        raise ValueError("the ring needs an integer number of sites L >= 3")
-    if not np.isfinite(beta) or not np.isfinite(t):
-        raise ValueError("beta and t must be finite")
+def _real_param(v, name: str) -> np.ndarray:
+    arr = _v.real_array(v, name, finite=False)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"parameter {name} is NaN or inf")
+    limit = 700.0 if name in ("h", "alpha", "phi") else 1e100
+    if np.any(np.abs(arr) > limit):
+        raise ValueError(f"parameter {name} has |{name}| > {limit:g}: the ring's entries or determinants overflow "
+                         "double precision; rescale the parameters")
+    return arr
+
+
+#: Largest ring / chain accepted (O(L) recursions; dense or O(L^2) routines have lower limits).
+MAX_L = 10 ** 6
+
+
+def _check_lattice(L: int, beta: float, t: float, *, cap: int = MAX_L,
+                   cost: str = "memory and time grow with L for every configuration") -> int:
+    L = _v.check_int(L, "L", lo=3, fix="the ring needs an integer number of sites L >= 3")
+    if L > cap:
+        raise ValueError(f"L={L} is too large ({cost}); the limit here is L <= {cap}; the paper's ring has "
+                         f"L = {AAH_L} sites")
+    beta = _v.check_real(beta, "beta")
+    if abs(beta) > 1e15:
+        raise ValueError(f"beta={beta:g}: cos(2 pi j beta) has no significant digits for |beta| > 1e15; reduce beta "
+                         "modulo 1 (only its fractional part matters)")
+    t = _v.check_real(t, "t")
+    if t > 1e100:
+        raise ValueError(f"t={t:g} is too large: the ring's determinants overflow; rescale the hoppings")
     if t <= 0:
-        raise ValueError("the uniform hopping t must be positive (the paper's t > 0)")
+        raise ValueError(f"t={t:g}: the uniform hopping t must be positive (the paper's t > 0)")
+    return L
 
 
 def aah_hoppings(V2: ArrayLike, *, L: int = AAH_L, beta: float = AAH_BETA, t: float = 1.0) -> np.ndarray:
@@ -93,21 +117,24 @@ def aah_hoppings(V2: ArrayLike, *, L: int = AAH_L, beta: float = AAH_BETA, t: fl
 
     ``V2`` of shape ``S`` gives shape ``S + (L,)``.
     """
-    _check_params(V2=V2)
-    _check_lattice(L, beta, t)
-    V2 = np.asarray(V2, dtype=float)
+    (V2,) = _check_params(V2=V2)
+    L = _check_lattice(L, beta, t)
+    _v.check_elements(float(V2.size) * L, "L", L, itemsize=8)
     j = np.arange(1, L + 1)
     return t + V2[..., None] * np.cos(2 * np.pi * (j + 0.5) * beta)
 
 
 def aah_potential(V1: ArrayLike, h: ArrayLike, *, L: int = AAH_L, beta: float = AAH_BETA) -> np.ndarray:
     """``Delta_j = V1 cos(2 pi j beta + i h)`` for ``j = 1 .. L`` (complex for ``h != 0``)."""
-    _check_params(V1=V1, h=h)
-    _check_lattice(L, beta, 1.0)
-    V1 = np.asarray(V1, dtype=float)
-    h = np.asarray(h, dtype=float)
+    V1, h = _check_params(V1=V1, h=h)
+    L = _check_lattice(L, beta, 1.0)
+    _v.broadcast({"V1": V1, "h": h})
+    _v.check_elements(float(np.broadcast(V1, h).size) * L, "L", L)
     j = np.arange(1, L + 1)
-    return V1[..., None] * np.cos(2 * np.pi * j * beta + 1j * h[..., None])
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = V1[..., None] * np.cos(2 * np.pi * j * beta + 1j * h[..., None])
+    _v.finite_result(out, "Delta_j = V1 cos(2 pi j beta + i h)", "|h| is too large (cosh(h) overflows); use |h| < ~700")
+    return out
 
 
 def aah_ring_matrix(V1: float, V2: float, alpha: float, h: float, phi: float = 0.0, *,
@@ -118,10 +145,18 @@ def aah_ring_matrix(V1: float, V2: float, alpha: float, h: float, phi: float = 0
     ``flux_sign=+1`` is Eq. (15) as printed, ``-1`` (default) gives the paper's
     ``w_Phi = -1`` in the extended phase; see the module docstring.
     """
-    _check_params(V1=V1, V2=V2, alpha=alpha, h=h, phi=phi)
+    for name, val in (("V1", V1), ("V2", V2), ("alpha", alpha), ("h", h), ("phi", phi)):
+        _v.check_real(val, name)
+    _v.check_choice(flux_sign, "flux_sign", (1, -1))
+    L = _check_lattice(L, beta, t)
+    _v.check_dense(L, "L", L, fix="use a smaller ring (the dense matrix is a reference implementation)")
     tau = aah_hoppings(V2, L=L, beta=beta, t=t)
     diag = aah_potential(V1, h, L=L, beta=beta)
-    return ring_matrix(diag, tau * np.exp(alpha), tau * np.exp(-alpha), phi, flux_sign=flux_sign)
+    with np.errstate(over="ignore", invalid="ignore"):
+        up, lo = tau * np.exp(alpha), tau * np.exp(-alpha)
+    _v.finite_result(np.concatenate([up, lo]), "the hoppings tau_j e^{+-alpha}",
+                     "|alpha| is too large (e^alpha overflows); use |alpha| < ~700")
+    return ring_matrix(diag, up, lo, phi, flux_sign=flux_sign)
 
 
 def aah_obc_eigvals(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, *, L: int = AAH_L,
@@ -135,7 +170,12 @@ def aah_obc_eigvals(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, *, L: int = AAH_
     (``"auto"``: LAPACK bisection for ``h = 0``, where the chain is real symmetric;
     compiled complex QL otherwise).  Broadcasts over the parameters: shape ``S + (L,)``.
     """
-    V1, V2, h = np.broadcast_arrays(np.asarray(V1, float), np.asarray(V2, float), np.asarray(h, float))
+    V1, V2, h = _v.broadcast(dict(zip(("V1", "V2", "h"), _check_params(V1=V1, V2=V2, h=h))))
+    _v.check_choice(method, "method", ("auto", "ql", "dense"))
+    L = _check_lattice(L, beta, t, cap=20000, cost="O(L^2) operations per open chain for all its eigenvalues")
+    if float(V1.size) * L * L > 1e11:
+        raise ValueError(f"L={L}: {V1.size} open chains of {L} sites cost O(L^2) each, above the limit of 1e11 "
+                         "operations; use fewer configurations or a smaller L")
     diag = aah_potential(V1, h, L=L, beta=beta)
     if np.all(h == 0):
         diag = diag.real.astype(complex)      # exact: cos(x + 0i) is real
@@ -172,10 +212,15 @@ def aah_base_energy(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, *, rule: str = "
 
     Returns complex array of the broadcast shape of ``V1, V2, h``.
     """
-    if rule not in ("median-gap", "ring-mid", "zero"):
-        raise ValueError("rule must be 'median-gap', 'ring-mid' or 'zero'")
-    _check_params(V1=V1, V2=V2, h=h)
-    V1, V2, h = np.broadcast_arrays(np.asarray(V1, float), np.asarray(V2, float), np.asarray(h, float))
+    _v.check_choice(rule, "rule", ("median-gap", "ring-mid", "zero"))
+    _v.check_choice(method, "method", ("auto", "ql", "dense"))
+    V1, V2, h = _v.broadcast(dict(zip(("V1", "V2", "h"), _check_params(V1=V1, V2=V2, h=h))))
+    L = _check_lattice(L, beta, t, cap=20000, cost="up to O(L^2) operations per configuration")
+    if rule == "ring-mid":
+        _v.check_dense(L, "L", L, eig=True, fix="use rule='median-gap'")
+        if float(V1.size) * L ** 3 > 1e12:
+            raise ValueError(f"rule='ring-mid' diagonalises {V1.size} dense {L} x {L} rings (O(L^3) each), above the "
+                             "limit of 1e12 operations; use rule='median-gap'")
     if rule == "zero":
         return np.zeros(V1.shape, dtype=complex)
     if rule == "ring-mid":
@@ -219,11 +264,16 @@ def aah_flux_coefficients(V1: ArrayLike, V2: ArrayLike, alpha: ArrayLike, h: Arr
     ``(1, A)`` give ``N x A`` configurations at the cost of ``N``.  Log-polar output: no
     overflow for any ``L`` or ``alpha``.
     """
-    _check_params(V1=V1, V2=V2, alpha=alpha, h=h, energy=energy)
-    if flux_sign not in (1, -1):
-        raise ValueError("flux_sign must be +1 or -1")
-    V1, V2, h, E = np.broadcast_arrays(np.asarray(V1, float), np.asarray(V2, float),
-                                       np.asarray(h, float), np.asarray(energy, complex))
+    V1, V2, alpha, h = _check_params(V1=V1, V2=V2, alpha=alpha, h=h)
+    E = _v.complex_array(energy, "energy")
+    _v.check_choice(flux_sign, "flux_sign", (1, -1))
+    L = _check_lattice(L, beta, t)
+    V1, V2, h, E = _v.broadcast({"V1": V1, "V2": V2, "h": h, "energy": E})
+    try:
+        np.broadcast_shapes(V1.shape, alpha.shape)
+    except ValueError:
+        raise ValueError(f"alpha of shape {alpha.shape} does not broadcast against V1, V2, h, energy "
+                         f"(shape {V1.shape})") from None
     tau = aah_hoppings(V2, L=L, beta=beta, t=t)
     diag = aah_potential(V1, h, L=L, beta=beta)
     base = ring_flux_coefficients(diag, tau, tau, E, flux_sign=flux_sign)   # alpha = 0
@@ -245,16 +295,19 @@ def aah_lyapunov_exponent(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, t: float =
     ``c = t + sqrt(t^2 - V2^2)`` for ``|V2| <= t`` and ``c = |V2|`` otherwise, and
     ``gamma_h = 0`` if ``a < 2|V2|``.
     """
-    _check_params(V1=V1, V2=V2, h=h)
-    if t <= 0:
-        raise ValueError("t must be positive")
-    a = np.abs(np.asarray(V1, float)) * np.exp(np.abs(np.asarray(h, float)))
-    v2 = np.abs(np.asarray(V2, float))
+    V1, V2, h = _v.broadcast(dict(zip(("V1", "V2", "h"), _check_params(V1=V1, V2=V2, h=h))))
+    t = _v.check_positive(t, "t", fix="the paper's t > 0")
+    with np.errstate(over="ignore", invalid="ignore"):
+        a = np.abs(V1) * np.exp(np.abs(h))
+    _v.finite_result(a, "V1 e^{|h|}", "|h| or |V1| is too large (overflow)")
+    v2 = np.abs(V2)
     c = np.where(v2 <= t, t + np.sqrt(np.maximum(t * t - v2 * v2, 0.0)), v2)
     root = np.sqrt(np.maximum(a * a - 4 * v2 * v2, 0.0))
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         g = np.log((a + root) / (2 * c))
-    return np.where(a < 2 * v2, 0.0, np.maximum(g, 0.0))
+    out = np.where(a < 2 * v2, 0.0, np.maximum(g, 0.0))
+    _v.finite_result(out, "the Lyapunov exponent", "the parameters are too large (overflow)")
+    return out
 
 
 def aah_phase_boundary(V2: ArrayLike, alpha: ArrayLike, h: ArrayLike, t: float = 1.0) -> np.ndarray:
@@ -264,17 +317,18 @@ def aah_phase_boundary(V2: ArrayLike, alpha: ArrayLike, h: ArrayLike, t: float =
     ``V1_c = 2 |V2| cosh(alpha) e^{-|h|}`` for ``|V2| >= t`` (obtained by setting
     :func:`aah_lyapunov_exponent` equal to ``alpha``).  Requires ``alpha >= 0``.
     """
-    _check_params(V2=V2, alpha=alpha, h=h)
-    alpha = np.asarray(alpha, float)
+    V2, alpha, h = _v.broadcast(dict(zip(("V2", "alpha", "h"), _check_params(V2=V2, alpha=alpha, h=h))))
     if np.any(alpha < 0):
         raise ValueError("the boundary formula is written for alpha >= 0 (use |alpha|: the model "
                          "with -alpha is the mirror image)")
-    if t <= 0:
-        raise ValueError("t must be positive")
-    v2 = np.abs(np.asarray(V2, float))
-    c = np.where(v2 <= t, 2 * t * np.cosh(alpha) + 2 * np.sqrt(np.maximum(t * t - v2 * v2, 0.0)) * np.sinh(alpha),
-                 2 * v2 * np.cosh(alpha))
-    return c * np.exp(-np.abs(np.asarray(h, float)))
+    t = _v.check_positive(t, "t", fix="the paper's t > 0")
+    v2 = np.abs(V2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = np.where(v2 <= t, 2 * t * np.cosh(alpha) + 2 * np.sqrt(np.maximum(t * t - v2 * v2, 0.0)) * np.sinh(alpha),
+                     2 * v2 * np.cosh(alpha))
+        out = c * np.exp(-np.abs(h))
+    _v.finite_result(out, "the critical V1_c", "alpha or V2 is too large (cosh(alpha) overflows for alpha > ~700)")
+    return out
 
 
 def aah_analytic_winding(V1: ArrayLike, V2: ArrayLike, alpha: ArrayLike, h: ArrayLike, *,
@@ -285,10 +339,10 @@ def aah_analytic_winding(V1: ArrayLike, V2: ArrayLike, alpha: ArrayLike, h: Arra
     boundary; with the default ``flux_sign = -1`` and ``alpha > 0`` this is the paper's
     ``{-1, 0}``.  ValueError exactly on the boundary, where the label is undefined.
     """
-    if flux_sign not in (1, -1):
-        raise ValueError("flux_sign must be +1 or -1")
+    _v.check_choice(flux_sign, "flux_sign", (1, -1))
     V1c = aah_phase_boundary(V2, alpha, h, t)
-    V1 = np.asarray(V1, float)
+    (V1,) = _check_params(V1=V1)
+    _v.broadcast({"V1": V1, "V2/alpha/h": V1c})
     if np.any(V1 == V1c):
         raise ValueError("a configuration lies exactly on the phase boundary: the label is undefined")
     s = flux_sign * np.sign(np.asarray(alpha, float)).astype(np.int64)
@@ -303,6 +357,13 @@ def aah_dense_flux_curve(V1: float, V2: float, alpha: float, h: float, energy: c
     Returns ``(phase, log|det|)`` at ``Phi_n = 2 pi n / n_phi``, ``n = 0..n_phi`` (one
     dense ``O(L^3)`` determinant per flux; the phases are the network input).
     """
+    energy = _v.check_complex(energy, "energy")
+    n_phi = _v.check_size(n_phi, "n_phi", lo=3, cap=10 ** 5, fix="a few dozen fluxes suffice")
+    L = _check_lattice(L, beta, t)
+    _v.check_dense(L, "L", L, eig=True, fix="use aah_flux_curves (O(L), exact) for long rings")
+    if float(n_phi + 1) * L ** 3 > 1e12:
+        raise ValueError(f"n_phi={n_phi}: {n_phi + 1} dense determinants of {L} x {L} matrices exceed the limit of "
+                         "1e12 operations; use fewer fluxes or aah_flux_curves")
     phis = 2 * np.pi * np.arange(n_phi + 1) / n_phi
     mats = np.stack([aah_ring_matrix(V1, V2, alpha, h, p, L=L, beta=beta, t=t, flux_sign=flux_sign)
                      for p in phis])
@@ -322,7 +383,11 @@ def aah_lyapunov_estimate(V1: ArrayLike, V2: ArrayLike, h: ArrayLike, energy: Ar
     ``E`` on the spectrum this tends to :func:`aah_lyapunov_exponent` (Thouless formula).
     """
     co = aah_flux_coefficients(V1, V2, 0.0, h, energy, L=L, beta=beta, t=t)
-    return (co.log_abs[..., 0] - co.log_abs[..., 1]) / L
+    out = (co.log_abs[..., 0] - co.log_abs[..., 1]) / L
+    if not np.all(np.isfinite(out)):
+        raise ValueError("energy is an eigenvalue of the flux-independent part c0 (log|c0| = -inf): the Lyapunov "
+                         "estimate is undefined there; move the energy")
+    return out
 
 
 def aah_flux_curves(V1: ArrayLike, V2: ArrayLike, alpha: ArrayLike, h: ArrayLike, *, n_phi: int = 32,
@@ -338,8 +403,11 @@ def aah_flux_curves(V1: ArrayLike, V2: ArrayLike, alpha: ArrayLike, h: ArrayLike
     ``c0`` for several ``alpha``.  Raises ValueError if ``E_B`` lies on the spectrum of
     ``H3(Phi)`` for a real flux.
     """
+    n_phi = _v.check_size(n_phi, "n_phi", lo=3, cap=_v.MAX_SAMPLES, fix="a few dozen fluxes suffice")
     if base_energy is None:
         base_energy = aah_base_energy(V1, V2, h, L=L, beta=beta, t=t)
+    else:
+        base_energy = _v.complex_array(base_energy, "base_energy")
     co = aah_flux_coefficients(V1, V2, alpha, h, base_energy, L=L, beta=beta, t=t, flux_sign=flux_sign)
     w = co.winding()
     return co.unit_curve(n_phi), np.asarray(w), np.asarray(base_energy)

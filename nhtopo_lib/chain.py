@@ -31,6 +31,7 @@ from typing import Mapping
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _validate as _v
 from .laurent import LaurentPoly
 
 __all__ = ["Chain", "CharPoly"]
@@ -54,19 +55,25 @@ class CharPoly:
 
     def at_energy(self, E: complex) -> LaurentPoly:
         """The Laurent polynomial in ``beta`` obtained at fixed energy ``E``."""
-        E = complex(E)
-        if not np.isfinite(E):
-            raise ValueError("energy must be finite (got NaN or inf)")
+        E = _v.check_complex(E, "E")
         out = LaurentPoly([])
+        with np.errstate(over="ignore", invalid="ignore"):
+            powers = [complex(np.complex128(E) ** b) for b in range(len(self.terms))]
+        if not all(np.isfinite(x) for x in powers):
+            raise ValueError(f"E={E:.3g}: the powers E**b of det(H(beta) - E) overflow; use a smaller |E|")
         for b, p in enumerate(self.terms):
-            out = out + p * (E ** b)
+            out = out + p * powers[b]
+        _v.finite_result(out.coeffs, f"det(H(beta) - E) at E={E:.3g}", "use a smaller |E|")
         return out
 
     def __call__(self, beta: ArrayLike, E: ArrayLike) -> np.ndarray:
         """Evaluate ``det(H(beta) - E)`` (broadcasting ``beta`` against ``E``)."""
-        beta = np.asarray(beta, dtype=complex)
-        E = np.asarray(E, dtype=complex)
-        return sum(p(beta) * E ** b for b, p in enumerate(self.terms))
+        beta = _v.complex_array(beta, "beta")
+        E = _v.complex_array(E, "E")
+        _v.broadcast({"beta": beta, "E": E})
+        out = sum(p(beta) * E ** b for b, p in enumerate(self.terms))
+        _v.finite_result(out, "det(H(beta) - E)", "use smaller |beta|, |1/beta| or |E|")
+        return out
 
     @property
     def beta_range(self) -> tuple[int, int]:
@@ -81,16 +88,26 @@ class CharPoly:
         return min(p.low for p in nz), max(p.high for p in nz)
 
 
-def _as_block(value: ArrayLike, J: int | None) -> np.ndarray:
-    arr = np.array(value, dtype=complex)
+#: Longest hopping range ``|n|`` accepted by :class:`Chain` (dense arrays span the powers of beta).
+MAX_REACH = 10 ** 5
+#: Most orbitals per cell for the exact characteristic polynomial (Laplace expansion, ``O(J 2**J)``).
+MAX_CHARPOLY_BANDS = 12
+
+
+def _as_block(value: ArrayLike, J: int | None, n: int) -> np.ndarray:
+    where = f"blocks[{n}]"
+    arr = np.array(_v.complex_array(value, where, finite=False))
     if arr.ndim == 0:
         arr = arr.reshape(1, 1)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
-        raise ValueError(f"each hopping block must be a square matrix, got shape {arr.shape}")
+        raise ValueError(f"{where}: each hopping block must be a square matrix (or a scalar for one band), "
+                         f"got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{where}: a hopping block must have at least one orbital, got shape {arr.shape}")
     if J is not None and arr.shape[0] != J:
-        raise ValueError(f"all hopping blocks must be {J}x{J}; got {arr.shape}")
+        raise ValueError(f"blocks: all hopping blocks must be {J}x{J}; {where} has shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError("hopping blocks contain NaN or inf; check the model parameters")
+        raise ValueError(f"{where}: hopping blocks contain NaN or inf; check the model parameters")
     return arr
 
 
@@ -107,17 +124,23 @@ class Chain:
     name: str = field(default="chain", compare=False)
 
     def __post_init__(self):
-        if not isinstance(self.blocks, Mapping) or len(self.blocks) == 0:
-            raise ValueError("a chain needs a non-empty mapping {n: T_n} of hopping blocks")
+        if not isinstance(self.blocks, Mapping):
+            raise TypeError(f"blocks must be a mapping {{n: T_n}} of hopping blocks, got {type(self.blocks).__name__}")
+        if len(self.blocks) == 0:
+            raise ValueError("blocks is empty: a chain needs a non-empty mapping {n: T_n} of hopping blocks")
+        _v.check_str(self.name, "name")
+        keys = [(_v.check_power(n, "blocks"), n) for n in self.blocks]
+        for n, _ in keys:
+            if abs(n) > MAX_REACH:
+                raise ValueError(f"blocks: hopping range n={n} exceeds the limit |n| <= {MAX_REACH} "
+                                 "(nhtopo_lib.chain.MAX_REACH): arrays span every power of beta up to the range")
         J = None
         clean: dict[int, np.ndarray] = {}
-        for n in sorted(self.blocks):
-            if int(n) != n:
-                raise ValueError(f"hopping ranges must be integers, got {n!r}")
-            arr = _as_block(self.blocks[n], J)
+        for n, key in sorted(keys, key=lambda t: t[0]):
+            arr = _as_block(self.blocks[key], J, n)
             J = arr.shape[0]
             if np.any(arr != 0):
-                clean[int(n)] = clean.get(int(n), 0) + arr
+                clean[n] = clean.get(n, 0) + arr
         if not clean:  # keep at least one (zero) block so J is known
             clean[0] = np.zeros((J, J), dtype=complex)
         object.__setattr__(self, "blocks", clean)
@@ -141,6 +164,7 @@ class Chain:
 
     def is_hermitian(self, atol: float = 1e-12) -> bool:
         """True if ``T_{-n} = T_n^dagger`` for every ``n`` (Hermitian real-space H)."""
+        atol = _v.check_nonneg(atol, "atol")
         zero = np.zeros((self.nbands, self.nbands))
         keys = set(self.blocks) | {-n for n in self.blocks}
         return all(np.allclose(self.blocks.get(-n, zero), np.conj(self.blocks.get(n, zero)).T,
@@ -155,10 +179,15 @@ class Chain:
         transformation when ``r`` is real): the OBC spectrum is unchanged,
         exactly.  Choosing ``r`` as the GBZ radius removes the skin effect.
         """
-        r = complex(r)
-        if r == 0 or not np.isfinite(r):
-            raise ValueError("the gauge factor r must be finite and non-zero")
-        return Chain({n: T * r ** n for n, T in self.blocks.items()}, name=f"{self.name} (gauged)")
+        r = _v.check_complex(r, "r")
+        if r == 0:
+            raise ValueError("the gauge factor r must be non-zero (got r=0)")
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            blocks = {n: T * r ** n for n, T in self.blocks.items()}
+        for n, T in blocks.items():
+            _v.finite_result(T, f"the gauged hopping block r**{n} T_{n} at r={r:.3g}",
+                            "use a gauge factor r closer to 1")
+        return Chain(blocks, name=f"{self.name} (gauged)")
 
     def mirrored(self) -> "Chain":
         """The spatially reversed chain, ``T_n -> T_{-n}`` (``beta -> 1/beta``)."""
@@ -171,19 +200,27 @@ class Chain:
         Returns an array of shape ``beta.shape + (J, J)``.  ``beta`` may be any
         non-zero complex number (complex momentum ``k = -i log beta``).
         """
-        beta = np.asarray(beta, dtype=complex)
-        if not np.all(np.isfinite(beta)):
-            raise ValueError("beta contains NaN or inf")
+        beta = _v.complex_array(beta, "beta")
         if self.hopping_range[0] < 0 and np.any(beta == 0):
-            raise ValueError("H(beta) has a pole at beta = 0 (the chain hops to the left)")
+            raise ValueError("beta = 0 is a pole of H(beta) (the chain hops to the left); pass beta != 0")
+        _v.check_elements(beta.size * self.nbands ** 2, "beta", f"array of shape {beta.shape}")
         out = np.zeros(beta.shape + (self.nbands, self.nbands), dtype=complex)
-        for n, T in self.blocks.items():
-            out += (beta ** n)[..., None, None] * T
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            for n, T in self.blocks.items():
+                out += (beta ** n)[..., None, None] * T
+        _v.finite_result(out, "H(beta) at the given beta", "|beta| or |1/beta| is too large for the hopping "
+                        "range; use a smaller |log|beta||")
         return out
 
     def bloch_k(self, k: ArrayLike) -> np.ndarray:
         """``H(k) = H(beta = e^{ik})``; complex ``k`` gives ``|beta| = e^{-Im k}``."""
-        return self.bloch(np.exp(1j * np.asarray(k, dtype=complex)))
+        k = _v.complex_array(k, "k")
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            beta = np.exp(1j * k)
+        if not np.all(np.isfinite(beta)) or np.any(beta == 0):
+            raise ValueError("k: |beta| = e^{-Im k} overflows or underflows (|Im k| > ~700); use a smaller "
+                             "imaginary part of k")
+        return self.bloch(beta)
 
     def bloch_energies(self, beta: ArrayLike) -> np.ndarray:
         """Eigenvalues of ``H(beta)``, shape ``beta.shape + (J,)`` (unsorted, LAPACK order)."""
@@ -191,9 +228,9 @@ class Chain:
 
     # ------------------------------------------------------- real-space forms
     def _check_cells(self, n_cells: int) -> int:
-        if int(n_cells) != n_cells or n_cells < 1:
-            raise ValueError(f"number of cells must be a positive integer, got {n_cells!r}")
-        return int(n_cells)
+        N = _v.check_int(n_cells, "n_cells", lo=1)
+        _v.check_dense(N * self.nbands, "n_cells", N, fix="use fewer cells")
+        return N
 
     def obc_matrix(self, n_cells: int) -> np.ndarray:
         """Open-chain Hamiltonian of ``n_cells`` cells, shape ``(N J, N J)``.
@@ -218,9 +255,10 @@ class Chain:
         ``n_cells > reach`` so that no hop wraps onto its own cell.
         """
         N = self._check_cells(n_cells)
+        phi = _v.check_real(phi, "phi")
         if N <= self.reach:
-            raise ValueError(f"a ring needs more than {self.reach} cells for hops of range "
-                             f"{self.reach}; got {N}")
+            raise ValueError(f"n_cells={N} is too small: a ring needs more than {self.reach} cells for hops of "
+                             f"range {self.reach}")
         J = self.nbands
         H = np.zeros((N * J, N * J), dtype=complex)
         for n, T in self.blocks.items():
@@ -242,6 +280,10 @@ class Chain:
         polynomials (memoised minors, cost ``O(J 2**J)`` polynomial products).
         """
         J = self.nbands
+        if J > MAX_CHARPOLY_BANDS:
+            raise ValueError(f"the exact characteristic polynomial of a chain with J={J} orbitals per cell costs "
+                             f"O(J 2**J) = {J * 2 ** J:.3g} polynomial products; the limit is J <= "
+                             f"{MAX_CHARPOLY_BANDS} (nhtopo_lib.chain.MAX_CHARPOLY_BANDS)")
         # entries[i][j] is a list over E-powers [c0(beta), c1(beta)] of LaurentPoly
         entries = [[[LaurentPoly({n: T[i, j] for n, T in self.blocks.items()})] for j in range(J)]
                    for i in range(J)]

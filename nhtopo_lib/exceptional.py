@@ -42,6 +42,7 @@ from typing import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _validate as _v
 from .winding import wrap_phase
 
 __all__ = [
@@ -61,17 +62,24 @@ __all__ = [
 _PAULI = np.array([[[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]], dtype=complex)
 
 
-def _finite(**params) -> None:
+def _finite(**params) -> list[np.ndarray]:
+    """Real model parameters (arrays allowed): numeric and finite; returned as float arrays."""
+    out = []
     for name, v in params.items():
-        if not np.all(np.isfinite(np.asarray(v, dtype=complex))):
+        arr = _v.real_array(v, name, finite=False)
+        if not np.all(np.isfinite(arr)):
             raise ValueError(f"parameter {name} is NaN or inf; pass finite model parameters")
+        out.append(arr)
+    return out
 
 
 def nh_dirac_bloch(kx: ArrayLike, ky: ArrayLike, m: float, kappa_x: float, kappa_y: float = 0.0,
                    delta_m: float = 1.0) -> np.ndarray:
     """Bloch matrix ``H(k)`` of the 2D non-Hermitian Dirac model, shape ``broadcast(kx, ky) + (2, 2)``."""
-    _finite(kx=kx, ky=ky, m=m, kappa_x=kappa_x, kappa_y=kappa_y, delta_m=delta_m)
-    kx, ky = np.broadcast_arrays(np.asarray(kx, float), np.asarray(ky, float))
+    kx, ky = _finite(kx=kx, ky=ky)
+    m, kappa_x, kappa_y, delta_m = (_v.check_real(v, n) for v, n in ((m, "m"), (kappa_x, "kappa_x"),
+                                                                       (kappa_y, "kappa_y"), (delta_m, "delta_m")))
+    kx, ky = _v.broadcast({"kx": kx, "ky": ky})
     dx = (kx + 1j * kappa_x)[..., None, None]
     dy = (ky + 1j * kappa_y)[..., None, None]
     dz = complex(m, delta_m)
@@ -81,9 +89,13 @@ def nh_dirac_bloch(kx: ArrayLike, ky: ArrayLike, m: float, kappa_x: float, kappa
 def nh_dirac_f(kx: ArrayLike, ky: ArrayLike, m: ArrayLike, kappa_x: ArrayLike, kappa_y: ArrayLike = 0.0,
                delta_m: ArrayLike = 1.0) -> np.ndarray:
     """``f(k) = E_+(k)^2 = (kx + i kappa_x)^2 + (ky + i kappa_y)^2 + (m + i delta_m)^2`` (all broadcast)."""
-    _finite(kx=kx, ky=ky, m=m, kappa_x=kappa_x, kappa_y=kappa_y, delta_m=delta_m)
-    return ((np.asarray(kx) + 1j * np.asarray(kappa_x)) ** 2 + (np.asarray(ky) + 1j * np.asarray(kappa_y)) ** 2
-            + (np.asarray(m) + 1j * np.asarray(delta_m)) ** 2)
+    kx, ky, m, kappa_x, kappa_y, delta_m = _finite(kx=kx, ky=ky, m=m, kappa_x=kappa_x, kappa_y=kappa_y,
+                                                   delta_m=delta_m)
+    _v.broadcast({"kx": kx, "ky": ky, "m": m, "kappa_x": kappa_x, "kappa_y": kappa_y, "delta_m": delta_m})
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (kx + 1j * kappa_x) ** 2 + (ky + 1j * kappa_y) ** 2 + (m + 1j * delta_m) ** 2
+    _v.finite_result(out, "f(k)", "the momenta or parameters are too large (overflow); rescale them")
+    return out
 
 
 def nh_dirac_exceptional_points(m: ArrayLike, kappa_x: ArrayLike, kappa_y: ArrayLike = 0.0,
@@ -93,8 +105,10 @@ def nh_dirac_exceptional_points(m: ArrayLike, kappa_x: ArrayLike, kappa_y: Array
     Entries are NaN where no EP exists (``|kappa| <= |m|``).  Raises ValueError
     on NaN/inf parameters.
     """
-    _finite(m=m, kappa_x=kappa_x, kappa_y=kappa_y, delta_m=delta_m)
-    m, kx, ky, dm = np.broadcast_arrays(*(np.asarray(a, float) for a in (m, kappa_x, kappa_y, delta_m)))
+    m, kx, ky, dm = _v.broadcast(dict(zip(("m", "kappa_x", "kappa_y", "delta_m"),
+                                          _finite(m=m, kappa_x=kappa_x, kappa_y=kappa_y, delta_m=delta_m))))
+    if np.any(np.abs(np.stack([m, kx, ky, dm])) > 1e150):
+        raise ValueError("m, kappa_x, kappa_y, delta_m: values above 1e150 overflow the closed form; rescale them")
     kap = np.hypot(kx, ky)
     has = kap > np.abs(m)
     safe = np.where(has, kap, 1.0)
@@ -118,9 +132,11 @@ def nh_dirac_interband_winding(m: ArrayLike, kappa_x: ArrayLike, kappa_y: ArrayL
     every loop gives 0.  Raises ValueError on NaN/inf and on the phase
     boundary ``|kappa| = |m|`` (the two EPs merge and the label is undefined).
     """
-    _finite(m=m, kappa_x=kappa_x, kappa_y=kappa_y)
-    m = np.abs(np.asarray(m, float))
-    kap = np.hypot(np.asarray(kappa_x, float), np.asarray(kappa_y, float))
+    m, kappa_x, kappa_y = _v.broadcast(dict(zip(("m", "kappa_x", "kappa_y"),
+                                               _finite(m=m, kappa_x=kappa_x, kappa_y=kappa_y))))
+    boundary_tol = _v.check_tol(boundary_tol, "boundary_tol")
+    m = np.abs(m)
+    kap = np.hypot(kappa_x, kappa_y)
     on = np.abs(kap - m) <= boundary_tol * np.maximum(1.0, m)
     if np.any(on):
         raise ValueError(f"{int(np.sum(on))} parameter point(s) lie on the phase boundary |kappa| = |m|: "
@@ -140,12 +156,19 @@ def circle_loop(centre: ArrayLike, radius: ArrayLike, L: int, *, clockwise: bool
     ``k_n = centre + radius (cos phi_n, -+ sin phi_n)``, ``phi_n = 2 pi n / L``;
     the minus sign (``clockwise=True``) runs clockwise in the ``(kx, ky)`` plane.
     """
-    centre = np.asarray(centre, float)
-    radius = np.asarray(radius, float)
-    if int(L) != L or L < 3:
-        raise ValueError("a loop needs an integer L >= 3 segments")
+    centre = _v.real_array(centre, "centre", finite=False)
+    radius = _v.real_array(radius, "radius", finite=False)
+    L = _v.check_size(L, "L", lo=3, cap=_v.MAX_SAMPLES, fix="a loop needs an integer L >= 3 segments")
+    if centre.ndim == 0 or centre.shape[-1] != 2:
+        raise ValueError(f"centre must have shape (..., 2) = (kx, ky), got {centre.shape}")
     if np.any(~np.isfinite(centre)) or np.any(~np.isfinite(radius)) or np.any(radius <= 0):
-        raise ValueError("loop centres must be finite and radii finite and positive")
+        raise ValueError("loop centres must be finite and radii finite and positive (centre, radius)")
+    try:
+        shape = np.broadcast_shapes(centre.shape[:-1], radius.shape)
+    except ValueError:
+        raise ValueError(f"radius of shape {radius.shape} does not broadcast against the centres "
+                         f"{centre.shape[:-1]}") from None
+    _v.check_elements(float(np.prod(shape, dtype=float)) * (L + 1) * 2, "L", L, itemsize=8)
     phi = 2 * np.pi * np.arange(L + 1) / L
     sgn = -1.0 if clockwise else 1.0
     circ = np.stack([np.cos(phi), sgn * np.sin(phi)], -1)
@@ -164,10 +187,14 @@ def nh_dirac_loops(m: ArrayLike, kappa: ArrayLike, L: int = 32, *, delta_m: floa
     Without EPs: radius ``max_radius`` around a uniformly random centre in
     ``[-box, box]^2`` (needs ``rng``).
     """
-    m = np.atleast_1d(np.asarray(m, float))
-    kappa = np.atleast_1d(np.asarray(kappa, float))
-    _finite(m=m, kappa=kappa, delta_m=delta_m)
-    m, kappa = np.broadcast_arrays(m, kappa)
+    m, kappa = (np.atleast_1d(a) for a in _finite(m=m, kappa=kappa))
+    delta_m = _v.check_real(delta_m, "delta_m")
+    box = _v.check_positive(box, "box")
+    max_radius = _v.check_positive(max_radius, "max_radius")
+    L = _v.check_size(L, "L", lo=3, cap=_v.MAX_SAMPLES, fix="a loop needs an integer L >= 3 segments")
+    if rng is not None:
+        _v.check_rng(rng)
+    m, kappa = _v.broadcast({"m": m, "kappa": kappa})
     kp, km = nh_dirac_exceptional_points(m, kappa, 0.0, delta_m)
     has = np.isfinite(kp[..., 0])
     centre = np.empty(m.shape + (2,))
@@ -191,7 +218,9 @@ def branch_tracked_gap(f: ArrayLike) -> np.ndarray:
     loop as long as consecutive phases of ``f`` differ by less than ``pi``.
     Raises ValueError on NaN/inf or ``f = 0`` (an EP on the loop).
     """
-    f = np.asarray(f, dtype=complex)
+    f = _v.complex_array(f, "f", finite=False)
+    if f.ndim == 0 or f.shape[-1] == 0:
+        raise ValueError(f"f must be an array of samples along the last axis, got shape {f.shape}")
     if not np.all(np.isfinite(f)):
         raise ValueError("f contains NaN or inf; fix the input")
     if np.any(np.abs(f) == 0):
@@ -214,11 +243,14 @@ def open_phase_winding(z: ArrayLike, *, max_step: float = np.pi / 2) -> np.ndarr
     returns as ``-Delta E`` after a half winding).  Raises ValueError when a
     step exceeds ``max_step`` ("sample more points") or on NaN / zeros.
     """
-    z = np.asarray(z, dtype=complex)
+    z = _v.complex_array(z, "z", finite=False)
+    max_step = _v.check_max_step(max_step)
+    if z.ndim == 0 or z.shape[-1] < 2:
+        raise ValueError(f"z must hold at least 2 samples along the last axis, got shape {z.shape}")
     if not np.all(np.isfinite(z)):
-        raise ValueError("the curve contains NaN or inf values")
+        raise ValueError("z: the curve contains NaN or inf values")
     if np.any(z == 0):
-        raise ValueError("the curve passes through 0: the phase is undefined there")
+        raise ValueError("z: the curve passes through 0: the phase is undefined there")
     steps = wrap_phase(np.diff(np.angle(z), axis=-1))
     if np.any(np.abs(steps) > max_step):
         raise ValueError(f"a phase step of {np.abs(steps).max():.3f} rad exceeds max_step={max_step:.3f}; "
@@ -233,10 +265,13 @@ def two_band_discriminant(H: ArrayLike) -> np.ndarray:
     degeneracy).  Computed from the matrix entries, independent of any closed
     form of the spectrum.
     """
-    H = np.asarray(H, dtype=complex)
+    H = _v.complex_array(H, "H")
     if H.shape[-2:] != (2, 2):
-        raise ValueError(f"expected 2x2 matrices, got trailing shape {H.shape[-2:]}")
-    return (H[..., 0, 0] - H[..., 1, 1]) ** 2 + 4 * H[..., 0, 1] * H[..., 1, 0]
+        raise ValueError(f"H: expected 2x2 matrices, got trailing shape {H.shape[-2:]}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (H[..., 0, 0] - H[..., 1, 1]) ** 2 + 4 * H[..., 0, 1] * H[..., 1, 0]
+    _v.finite_result(out, "the discriminant", "the matrix entries are too large (overflow); rescale H")
+    return out
 
 
 def find_exceptional_points(bloch: Callable[[float, float], np.ndarray], starts: ArrayLike, *,
@@ -251,12 +286,23 @@ def find_exceptional_points(bloch: Callable[[float, float], np.ndarray], starts:
     """
     from scipy.optimize import root
 
-    starts = np.atleast_2d(np.asarray(starts, float))
-    if starts.shape[-1] != 2 or not np.all(np.isfinite(starts)):
+    bloch = _v.check_callable(bloch, "bloch")
+    starts = np.atleast_2d(_v.real_array(starts, "starts", finite=False))
+    if starts.ndim != 2 or starts.shape[-1] != 2 or not np.all(np.isfinite(starts)):
         raise ValueError("starts must be finite points (kx, ky) of shape (n, 2)")
+    if len(starts) > 10 ** 5:
+        raise ValueError(f"starts: {len(starts)} start points (one root search each) exceed the limit of 10**5")
+    tol = _v.check_tol(tol, "tol")
+    merge = _v.check_positive(merge, "merge")
 
     def resid(k):
-        d = complex(two_band_discriminant(bloch(k[0], k[1])))
+        try:
+            H = np.asarray(bloch(k[0], k[1]), dtype=complex)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"bloch(kx, ky) failed at ({k[0]:.6g}, {k[1]:.6g}): {exc}") from None
+        if H.shape != (2, 2):
+            raise ValueError(f"bloch(kx, ky) must return a 2x2 matrix, got shape {H.shape}")
+        d = complex(two_band_discriminant(H))
         return [d.real, d.imag]
 
     found: list[np.ndarray] = []

@@ -59,6 +59,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _validate as _v
 from .chain import Chain
 
 __all__ = ["GBZ", "solve_gbz", "gbz_circle_radius", "gbz_region_mask", "ReducedCharPoly", "reduced_char_poly"]
@@ -125,6 +126,8 @@ class ReducedCharPoly:
 
     def evaluate(self, z: np.ndarray, eps: np.ndarray, derivs: bool = False):
         """``f(z, eps)`` (and ``f_z``, ``f_eps``, and the absolute-value scale) for paired arrays."""
+        z, eps = _v.complex_array(z, "z"), _v.complex_array(eps, "eps")
+        _v.broadcast({"z": z, "eps": eps})
         z = np.asarray(z, dtype=complex)
         eps = np.asarray(eps, dtype=complex)
         ls = self.powers
@@ -143,17 +146,22 @@ class ReducedCharPoly:
 
     def z_polys(self, eps: np.ndarray) -> np.ndarray:
         """Coefficient rows (powers 0..p+q) of ``z**p f(z, eps)`` for each ``eps``."""
+        eps = _v.complex_array(eps, "eps")
         eps = np.atleast_1d(np.asarray(eps, dtype=complex))
         Ep = eps[:, None] ** np.arange(self.degree + 1)
         return Ep @ self.coeffs
 
     def z_roots(self, eps: np.ndarray) -> np.ndarray:
         """All ``p + q`` roots in ``z`` at each ``eps``, sorted by modulus (shape ``(n, p+q)``)."""
+        eps = _v.complex_array(eps, "eps")
         r = poly_roots_batch(self.z_polys(eps))
         return np.take_along_axis(r, np.argsort(np.abs(r), axis=1, kind="stable"), axis=1)
 
     def eps_roots(self, z: np.ndarray) -> np.ndarray:
         """The ``J'`` roots in ``eps`` of ``f(z, .)`` for each ``z`` (shape ``(n, J')``)."""
+        z = _v.complex_array(z, "z")
+        if self.p > 0 and np.any(z == 0):
+            raise ValueError("z = 0 is a pole of the characteristic polynomial; pass z != 0")
         z = np.atleast_1d(np.asarray(z, dtype=complex))
         Z = z[:, None] ** self.powers
         c = Z @ self.coeffs.T  # (n, J'+1) coefficients in eps, lowest first
@@ -167,6 +175,8 @@ def reduced_char_poly(chain: Chain, rtol: float = 1e-13) -> ReducedCharPoly:
     largest coefficient counts as absent (rotated sublattice-symmetric chains
     carry ``~1e-17`` rounding noise in the odd powers).
     """
+    chain = _v.check_chain(chain, "chain")
+    rtol = _v.check_tol(rtol, "rtol", hi=1e-6)
     terms = chain.char_poly.terms
     J = len(terms) - 1
     scale = max(float(np.max(np.abs(t.coeffs))) if not t.is_zero else 0.0 for t in terms)
@@ -246,6 +256,10 @@ class GBZ:
     cloud_z: np.ndarray = field(repr=False)
     cloud_eps: np.ndarray = field(repr=False)
 
+    def _loop_index(self, i) -> int:
+        n = len(self.loops)
+        return _v.check_int(i, "i", lo=-n, hi=n - 1, fix=f"the GBZ has {n} loop(s)")
+
     # ------------------------------------------------------------------ energies
     def energies(self, i: int = 0) -> np.ndarray:
         """Energies on loop ``i``, shape ``(n_i, s)``; each column continuous along the loop.
@@ -256,6 +270,7 @@ class GBZ:
         permuted (an odd number of branch points inside the loop); see
         :meth:`sub_gbz_loops`.
         """
+        i = self._loop_index(i)
         eps = np.asarray(self.loop_eps[i], dtype=complex)
         if self.s == 1:
             return eps[:, None]
@@ -270,6 +285,7 @@ class GBZ:
         turn continues on the next column (and goes round the ``z``-loop again)
         until it closes.
         """
+        i = self._loop_index(i)
         z = self.loops[i]
         E = self.energies(i)
         ncol = E.shape[1]
@@ -307,21 +323,25 @@ class GBZ:
 
     def is_circle(self, rtol: float = 1e-6) -> bool:
         """True when every point has the same ``|z|`` within ``rtol`` (relative)."""
+        rtol = _v.check_tol(rtol, "rtol")
         lo, hi = self.radius_range
         return (hi - lo) <= rtol * hi
 
     def closed(self, i: int = 0) -> np.ndarray:
         """Loop ``i`` with its first point appended (for plotting)."""
+        i = self._loop_index(i)
         z = self.loops[i]
         return np.concatenate([z, z[:1]])
 
     def max_step(self, i: int = 0) -> float:
         """Largest distance between consecutive points of loop ``i`` (closing step included)."""
+        i = self._loop_index(i)
         z = self.closed(i)
         return float(np.max(np.abs(np.diff(z))))
 
     def winding_about_origin(self, i: int = 0) -> int:
         """How many times loop ``i`` winds counter-clockwise around ``z = 0``."""
+        i = self._loop_index(i)
         z = self.closed(i)
         return int(np.rint(np.sum(np.angle(z[1:] / z[:-1])) / (2 * np.pi)))
 
@@ -337,6 +357,7 @@ class GBZ:
 
     def distinct_z_loops(self, rtol: float = 1e-6) -> list:
         """The loops as sets in the ``z``-plane: loops that coincide (bands sharing a curve) are listed once."""
+        rtol = _v.check_tol(rtol, "rtol")
         out = []
         for z in self.loops:
             dup = False
@@ -1075,6 +1096,19 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
         For one-way (unidirectional) chains, flat chains or flat bands, when
         no GBZ point is found, or when the continuation fails.
     """
+    chain = _v.check_chain(chain, "chain")
+    points_per_loop = _v.check_size(points_per_loop, "points_per_loop", lo=16, cap=10 ** 5,
+                                   cost=lambda n: "the continuation steps and the memory grow with it",
+                                   fix="a few thousand points resolve any loop of the book")
+    n_theta = _v.check_size(n_theta, "n_theta", lo=4, cap=4096,
+                           cost=lambda n: "one polynomial eigenvalue problem per partner angle",
+                           fix="the default 96 suffices; a few hundred for hard chains")
+    rank_rtol = _v.check_tol(rank_rtol, "rank_rtol", hi=1e-2)
+    sym_rtol = _v.check_tol(sym_rtol, "sym_rtol", hi=1e-6)
+    theta_min = _v.check_tol(theta_min, "theta_min", hi=0.1)
+    max_steps = _v.check_size(max_steps, "max_steps", lo=10, cap=10 ** 6,
+                             cost=lambda n: "a loop that does not close would be traced that long",
+                             fix="the default 20000 suffices")
     if int(points_per_loop) < 16:
         raise ValueError("points_per_loop must be at least 16")
     R = reduced_char_poly(chain, rtol=sym_rtol)
@@ -1254,8 +1288,8 @@ def gbz_circle_radius(chain: Chain, tol: float = 1e-6, **solve_kwargs: Any) -> f
     >>> r = gbz_circle_radius(ch)          # 0.4953 = sqrt(|(t1-g/2)/(t1+g/2)|)
     >>> kappa = -np.log(r)                 # non-Bloch shift: H(k + i kappa)
     """
-    if not (0 < tol < 1):
-        raise ValueError("tol must lie in (0, 1)")
+    chain = _v.check_chain(chain, "chain")
+    tol = _v.check_tol(tol, "tol")
     g = solve_gbz(chain, **solve_kwargs)
     lo, hi = g.radius_range
     if hi - lo > tol * hi:
@@ -1279,6 +1313,8 @@ def gbz_region_mask(chain: Chain, z: np.ndarray) -> np.ndarray:
 
     Raises ValueError for chains with several bands after the reduction.
     """
+    chain = _v.check_chain(chain, "chain")
+    z = _v.complex_array(z, "z")
     R = reduced_char_poly(chain)
     if R.degree != 1:
         raise ValueError("gbz_region_mask needs a single band after the E**s reduction "

@@ -23,7 +23,18 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from . import _validate as _v
+
 __all__ = ["LaurentPoly", "certified_roots"]
+
+#: Largest span ``high - low`` of the powers of a Laurent polynomial (dense coefficient storage).
+MAX_SPAN = 10 ** 7
+
+
+def _check_span(low: int, high: int, name: str) -> None:
+    if high - low > MAX_SPAN:
+        raise ValueError(f"{name}: the powers span {low}..{high}, more than the limit of {MAX_SPAN} "
+                         "(nhtopo_lib.laurent.MAX_SPAN): coefficients are stored densely over the span")
 
 
 class LaurentPoly:
@@ -48,19 +59,26 @@ class LaurentPoly:
             if len(coeffs) == 0:
                 arr, low = np.zeros(0, dtype=complex), 0
             else:
-                keys = [int(k) for k in coeffs]
-                if any(int(k) != k for k in coeffs):
-                    raise ValueError("Laurent powers must be integers")
+                items = [(_v.check_power(k, "coeffs"), _v.check_complex(v, f"coeffs[{k!r}]")) for k, v in coeffs.items()]
+                keys = [k for k, _ in items]
                 low = min(keys)
+                _check_span(low, max(keys), "coeffs")
                 arr = np.zeros(max(keys) - low + 1, dtype=complex)
-                for k, v in coeffs.items():
-                    arr[int(k) - low] += complex(v)
+                for k, v in items:
+                    arr[k - low] += v
+        elif isinstance(coeffs, np.ndarray) and coeffs.dtype == np.complex128 and type(low) is int:
+            arr = coeffs.ravel().copy()   # fast path: results of the arithmetic below (checked for NaN/inf there)
+            _check_span(low, low + arr.size - 1, "coeffs")
         else:
-            arr = np.asarray(list(coeffs) if not isinstance(coeffs, np.ndarray) else coeffs,
-                             dtype=complex).ravel().copy()
-            low = int(low)
+            if isinstance(coeffs, (str, bytes)) or coeffs is None or not hasattr(coeffs, "__iter__"):
+                raise TypeError(f"coeffs must be a mapping {{power: coefficient}} or a sequence of coefficients, "
+                                f"got {type(coeffs).__name__}")
+            arr = _v.complex_array(list(coeffs) if not isinstance(coeffs, np.ndarray) else coeffs, "coeffs",
+                                  finite=False).ravel().copy()
+            low = _v.check_int(low, "low")
+            _check_span(low, low + arr.size - 1, "coeffs")
         if not np.all(np.isfinite(arr)):
-            raise ValueError("Laurent polynomial coefficients contain NaN or inf; "
+            raise ValueError("coeffs: Laurent polynomial coefficients contain NaN or inf; "
                              "check the hopping amplitudes that built it")
         nz = np.flatnonzero(arr != 0)
         if nz.size == 0:
@@ -93,6 +111,7 @@ class LaurentPoly:
 
     def coefficient(self, n: int) -> complex:
         """Coefficient of ``beta**n`` (0 outside the stored range)."""
+        n = _v.check_int(n, "n")
         i = n - self.low
         return complex(self.coeffs[i]) if 0 <= i < len(self.coeffs) else 0j
 
@@ -149,11 +168,11 @@ class LaurentPoly:
     __rmul__ = __mul__
 
     def __pow__(self, n: int):
-        if int(n) != n or n < 0:
-            raise ValueError("only non-negative integer powers are supported")
+        n = _v.check_int(n, "n", lo=0, fix="only non-negative integer powers are supported")
+        if not self.is_zero:
+            _check_span(n * self.low, n * self.high, "n")
         out = LaurentPoly([1.0])
         base = self
-        n = int(n)
         while n:
             if n & 1:
                 out = out * base
@@ -163,7 +182,7 @@ class LaurentPoly:
 
     def shift(self, k: int) -> "LaurentPoly":
         """Return ``z**k * P(z)``."""
-        return LaurentPoly(self.coeffs, self.low + int(k))
+        return LaurentPoly(self.coeffs, self.low + _v.check_int(k, "k"))
 
     def reversed(self) -> "LaurentPoly":
         """Return ``P(1/z)`` (maps the chain to its mirror image)."""
@@ -171,8 +190,14 @@ class LaurentPoly:
 
     def scaled(self, r: complex) -> "LaurentPoly":
         """Return ``P(r z)`` (the imaginary gauge transform of the chain)."""
+        r = _v.check_complex(r, "r")
+        if r == 0 and self.low < 0:
+            raise ValueError("r=0 sends the negative powers of P(r z) to infinity; pass r != 0")
         n = np.arange(self.low, self.high + 1)
-        return LaurentPoly(self.coeffs * np.power(complex(r), n), self.low)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            c = self.coeffs * np.power(r, n) if r != 0 else np.where(n == 0, self.coeffs, 0)
+        _v.finite_result(c, f"the coefficients of P(r z) at r={r:.3g}", "use r closer to 1")
+        return LaurentPoly(c, self.low)
 
     def derivative(self) -> "LaurentPoly":
         """The derivative ``dP/dbeta`` (exact, term by term)."""
@@ -187,19 +212,25 @@ class LaurentPoly:
 
     def allclose(self, other: "LaurentPoly", atol: float = 1e-12) -> bool:
         """True if every coefficient of ``self - other`` is at most ``atol`` in modulus."""
+        atol = _v.check_nonneg(atol, "atol")
+        if not isinstance(other, (LaurentPoly, Number)) or isinstance(other, bool):
+            raise TypeError(f"other must be a LaurentPoly or a number, got {type(other).__name__}")
         diff = self - other
         return diff.is_zero or bool(np.max(np.abs(diff.coeffs)) <= atol)
 
     # ------------------------------------------------------------- evaluation
     def __call__(self, z):
         """Evaluate at ``z`` (scalar or array, complex allowed)."""
-        z = np.asarray(z, dtype=complex)
+        z = _v.complex_array(z, "z")
         if self.is_zero:
             return np.zeros_like(z)
         if self.low < 0 and np.any(z == 0):
-            raise ValueError("P(z) has a pole at z = 0 and cannot be evaluated there")
-        poly = np.polyval(self.coeffs[::-1], z)
-        return poly * z ** self.low if self.low else poly
+            raise ValueError("z = 0 is a pole of P(z): it cannot be evaluated there; pass z != 0")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            poly = np.polyval(self.coeffs[::-1], z)
+            out = poly * z ** self.low if self.low else poly
+        _v.finite_result(out, "P(z) at the given z", "use a smaller |z| (or |1/z|)")
+        return out
 
     # ------------------------------------------------------------------ roots
     def roots(self, method: str = "numpy", prec: int = 256) -> np.ndarray:
@@ -209,10 +240,15 @@ class LaurentPoly:
         ``method="flint"`` returns certified roots (python-flint ``acb_poly``)
         rounded to double, for polynomials whose root moduli nearly tie.
         """
+        _v.check_choice(method, "method", ("numpy", "flint"))
+        prec = _v.check_bits(prec, "prec")
         if self.is_zero:
             raise ValueError("the zero polynomial has no isolated roots")
         if len(self.coeffs) == 1:
             return np.zeros(0, dtype=complex)
+        if method == "numpy" and len(self.coeffs) - 1 > _v.MAX_EIG_ROWS:
+            raise ValueError(f"degree {len(self.coeffs) - 1} is too large for companion-matrix roots (limit "
+                             f"{_v.MAX_EIG_ROWS}, nhtopo_lib._validate.MAX_EIG_ROWS)")
         if method == "numpy":
             r = np.roots(self.coeffs[::-1])
         elif method == "flint":
@@ -230,8 +266,9 @@ class LaurentPoly:
         lies within ``rtol * radius`` of the circle, where the winding is not
         defined.
         """
-        if radius <= 0:
-            raise ValueError("radius must be positive")
+        radius = _v.check_positive(radius, "radius")
+        rtol = _v.check_tol(rtol, "rtol")
+        _v.check_choice(method, "method", ("numpy", "flint"))
         r = np.abs(self.roots(method=method))
         if np.any(np.abs(r - radius) <= rtol * radius):
             raise ValueError("a root of the polynomial lies on the circle |z| = "
@@ -252,7 +289,19 @@ def certified_roots(coeffs: Iterable[complex], prec: int = 256,
     """
     import flint
 
-    c = np.asarray(list(coeffs), dtype=complex)
+    if isinstance(coeffs, (str, bytes)) or coeffs is None or not hasattr(coeffs, "__iter__"):
+        raise TypeError(f"coeffs must be a sequence of coefficients, got {type(coeffs).__name__}")
+    c = _v.complex_array(list(coeffs) if not isinstance(coeffs, np.ndarray) else coeffs, "coeffs", ndim=1)
+    prec = _v.check_bits(prec, "prec")
+    if tol is not None:
+        tol = _v.check_positive(tol, "tol")
+    nz = np.flatnonzero(c != 0)
+    if nz.size == 0:
+        raise ValueError("coeffs are all zero: the zero polynomial has no isolated roots")
+    c = c[: nz[-1] + 1]                       # exact zero leading coefficients: lower degree
+    if c.size - 1 > _v.MAX_FLINT_ROWS * 4:
+        raise ValueError(f"coeffs: degree {c.size - 1} is above the limit {_v.MAX_FLINT_ROWS * 4} for certified "
+                         "root isolation (nhtopo_lib._validate.MAX_FLINT_ROWS * 4)")
     if c.size < 2:
         return np.zeros(0, dtype=complex), np.zeros(0)
     old = flint.ctx.prec

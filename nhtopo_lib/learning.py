@@ -40,6 +40,7 @@ torch thread by default).
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import math
@@ -55,6 +56,8 @@ import torch.nn.functional as F
 from numpy.typing import ArrayLike
 from torch import nn
 
+from . import _validate as _v
+from .chain import MAX_REACH
 from .models import hatano_nelson_energy, hatano_nelson_winding
 from .winding import DEFAULT_MAX_STEP, winding_number, wrap_phase
 
@@ -138,12 +141,16 @@ class Configurations:
     meta: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self):
-        self.x = np.asarray(self.x, dtype=np.float32)
-        self.y = np.asarray(self.y)
+        self.x = _v.real_array(self.x, "x").astype(np.float32)
+        self.y = _label_array(self.y, "y")   # labels may be NaN (unresolved curves)
         if self.x.ndim != 3 or self.x.shape[-1] != 2:
             raise ValueError(f"x must have shape (N, L+1, 2), got {self.x.shape}")
+        if self.y.ndim != 1:
+            raise ValueError(f"y must be one-dimensional (one label per configuration), got shape {self.y.shape}")
+        if not isinstance(self.meta, dict):
+            raise TypeError(f"meta must be a dict of per-configuration arrays, got {type(self.meta).__name__}")
         if len(self.y) != len(self.x):
-            raise ValueError(f"{len(self.x)} configurations but {len(self.y)} labels")
+            raise ValueError(f"x has {len(self.x)} configurations but y has {len(self.y)} labels")
         for key, v in self.meta.items():
             if len(v) != len(self.x):
                 raise ValueError(f"meta[{key!r}] has length {len(v)}, expected {len(self.x)}")
@@ -158,14 +165,19 @@ class Configurations:
 
     def subset(self, idx: ArrayLike) -> "Configurations":
         """The configurations selected by an index array or boolean mask."""
-        idx = np.asarray(idx)
+        idx = _index_array(idx, len(self), "idx")
         return Configurations(self.x[idx], self.y[idx], {k: v[idx] for k, v in self.meta.items()})
 
     @staticmethod
     def concatenate(parts: Sequence["Configurations"]) -> "Configurations":
         """Join several sets (their ``meta`` keys must agree)."""
+        if isinstance(parts, (str, bytes)) or not hasattr(parts, "__iter__"):
+            raise TypeError(f"parts must be a sequence of Configurations, got {type(parts).__name__}")
+        parts = list(parts)
+        if any(not isinstance(p, Configurations) for p in parts):
+            raise TypeError("parts must contain Configurations only")
         if not parts:
-            raise ValueError("nothing to concatenate")
+            raise ValueError("parts is empty: nothing to concatenate")
         keys = set(parts[0].meta)
         if any(set(p.meta) != keys for p in parts):
             raise ValueError("the parts carry different meta keys")
@@ -174,7 +186,76 @@ class Configurations:
 
     def shuffled(self, seed: int) -> "Configurations":
         """A copy in a seeded random order."""
+        seed = _check_seed(seed)
         return self.subset(np.random.default_rng(seed).permutation(len(self)))
+
+
+def _label_array(y, name: str) -> np.ndarray:
+    """Labels as an array: integer labels stay integers (class indices), anything else must be real numbers."""
+    if torch.is_tensor(y):
+        y = y.detach().cpu().numpy()
+    if y is None or isinstance(y, (str, bytes)):
+        raise TypeError(f"{name} must be an array of labels, got {type(y).__name__}")
+    if isinstance(y, np.ndarray) and y.dtype.kind in "iub":
+        return y
+    if not isinstance(y, np.ndarray):
+        flat = np.ravel(np.asarray(y, dtype=object))
+        if flat.size and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in flat):
+            return np.asarray(y)
+    return _v.real_array(y, name, finite=False)
+
+
+def _check_seed(seed, name: str = "seed") -> int:
+    return _v.check_int(seed, name, lo=0, fix="seeds are non-negative integers")
+
+
+def _index_array(idx, n: int, name: str) -> np.ndarray:
+    """An integer index array within ``-n .. n-1`` or a boolean mask of length ``n``."""
+    if isinstance(idx, (str, bytes)) or idx is None:
+        raise TypeError(f"{name} must be an index array or a boolean mask, got {type(idx).__name__}")
+    arr = np.asarray(idx)
+    if arr.dtype.kind == "b":
+        if arr.shape != (n,):
+            raise ValueError(f"{name}: a boolean mask must have shape ({n},), got {arr.shape}")
+        return arr
+    if arr.size and arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must contain integer indices (or be a boolean mask), got dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    if arr.size and (arr.max() >= n or arr.min() < -n):
+        raise ValueError(f"{name}: indices must lie in {-n}..{n - 1} for {n} configurations")
+    return arr
+
+
+def _check_range2(r, name: str = "modulus_range") -> tuple[float, float]:
+    if isinstance(r, (str, bytes)) or not hasattr(r, "__len__") or len(r) != 2:
+        raise TypeError(f"{name} must be a pair (low, high), got {r!r}")
+    lo, hi = _v.check_real(r[0], f"{name}[0]"), _v.check_real(r[1], f"{name}[1]")
+    if not (0 <= lo < hi):
+        raise ValueError(f"{name}=({lo:g}, {hi:g}) must satisfy 0 <= low < high")
+    return lo, hi
+
+
+def _check_L(L, name: str = "L", lo: int = 2) -> int:
+    return _v.check_size(L, name, lo=lo, cap=10 ** 6, cost=lambda n: "each curve is stored with L + 1 points",
+                         fix="the networks of the book use L = 32")
+
+
+def _check_count(n, name: str, per_item: float, lo: int = 0) -> int:
+    n = _v.check_int(n, name, lo=lo)
+    _v.check_elements(float(n) * per_item, name, n, itemsize=1)
+    return n
+
+
+def _check_module(model, name: str = "model") -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"{name} must be a torch.nn.Module (e.g. WindingCNN), got {type(model).__name__}")
+    return model
+
+
+def _check_cnn(model, name: str = "model") -> "WindingCNN":
+    if not isinstance(model, WindingCNN):
+        raise TypeError(f"{name} must be a WindingCNN, got {type(model).__name__}")
+    return model
 
 
 def unit_modulus_features(z: ArrayLike, base: complex = 0.0) -> np.ndarray:
@@ -184,12 +265,19 @@ def unit_modulus_features(z: ArrayLike, base: complex = 0.0) -> np.ndarray:
     direction is undefined).  No other checks: use :func:`encode_curves` for curves that
     are to be labelled.
     """
-    d = np.asarray(z, dtype=complex) - base
+    z = _v.complex_array(z, "z", finite=False)
+    base = _v.check_complex(base, "base")
+    if not np.all(np.isfinite(z)):
+        raise ValueError("z: the curves contain NaN or inf values; fix the input before encoding it")
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = z - base
     if not np.all(np.isfinite(d)):
-        raise ValueError("the curves contain NaN or inf values; fix the input before encoding it")
+        raise ValueError("z - base overflows; rescale the curves (z) and the base point (base)")
     mag = np.abs(d)
+    if not np.all(np.isfinite(mag)):
+        raise ValueError("z: |z - base| overflows; rescale the curves")
     if np.any(mag == 0):
-        raise ValueError("a sample lies exactly on the base point: its direction (and the winding) "
+        raise ValueError("z: a sample lies exactly on the base point: its direction (and the winding) "
                          "is undefined; move the base point or drop that curve")
     u = d / mag
     return np.stack([u.real, u.imag], axis=-1).astype(np.float32)
@@ -218,13 +306,16 @@ def encode_curves(z: ArrayLike, base: complex = 0.0, *, max_step: float = DEFAUL
     (features, winding): float32 ``(N, L + 1, 2)`` and the exact discrete winding
     ``(1/2pi) sum_n wrap(theta_n - theta_{n-1})`` (int array, or float with NaN).
     """
-    z = np.asarray(z, dtype=complex)
+    z = _v.complex_array(z, "z", finite=False)
+    base = _v.check_complex(base, "base")
+    max_step = _v.check_max_step(max_step)
+    _v.check_choice(on_unresolved, "on_unresolved", ("raise", "nan"))
     if z.ndim == 1:
         z = z[None]
     if z.ndim != 2:
         raise ValueError(f"z must have shape (N, L+1), got {z.shape}")
     if not np.all(np.isfinite(z)):
-        raise ValueError("the curves contain NaN or inf values; fix the input before encoding it")
+        raise ValueError("z: the curves contain NaN or inf values; fix the input before encoding it")
     w = winding_number(z, base, endpoint=True, max_step=max_step, on_unresolved=on_unresolved)
     ok = np.isfinite(np.asarray(w, dtype=float))
     x = np.zeros(z.shape + (2,), dtype=np.float32)
@@ -233,12 +324,12 @@ def encode_curves(z: ArrayLike, base: complex = 0.0, *, max_step: float = DEFAUL
     return x, np.asarray(w)
 
 
-def _check_features(x) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
+def _check_features(x, name: str = "x") -> np.ndarray:
+    x = _v.real_array(x, name, finite=False).astype(np.float32)
     if x.ndim != 3 or x.shape[-1] != 2:
-        raise ValueError(f"configurations must have shape (N, L+1, 2), got {x.shape}")
+        raise ValueError(f"{name}: configurations must have shape (N, L+1, 2), got {x.shape}")
     if not np.all(np.isfinite(x)):
-        raise ValueError("the configurations contain NaN or inf; they cannot be fed to a network")
+        raise ValueError(f"{name}: the configurations contain NaN or inf; they cannot be fed to a network")
     return x
 
 
@@ -268,11 +359,13 @@ def sample_complex_amplitudes(rng: np.random.Generator, size: int | tuple[int, .
     ``t_r, t_l`` rotate the ellipse and shift where the ``k`` grid starts on it; real
     amplitudes give axis-aligned ellipses that all start on the real axis.
     """
-    lo, hi = map(float, modulus_range)
-    if not (0 <= lo < hi):
-        raise ValueError("modulus_range must satisfy 0 <= low < high")
-    if phases not in AMPLITUDE_PHASES:
-        raise ValueError(f"phases must be one of {AMPLITUDE_PHASES}, got {phases!r}")
+    rng = _v.check_rng(rng)
+    lo, hi = _check_range2(modulus_range)
+    _v.check_choice(phases, "phases", AMPLITUDE_PHASES)
+    many = isinstance(size, (tuple, list, np.ndarray))
+    dims = tuple(_v.check_int(d, "size", lo=0) for d in (size if many else (size,)))
+    _v.check_elements(float(np.prod([float(d) for d in dims])) * 3, "size", size, itemsize=16)
+    size = dims if many else dims[0]
     rho = rng.uniform(lo, hi, size)
     u = rng.uniform(0.0, 1.0, size)
     if phases == "uniform":
@@ -295,8 +388,32 @@ def hatano_nelson_aspect_ratio(t_r: ArrayLike, t_l: ArrayLike) -> np.ndarray:
     onto a segment through ``E_B = 0`` and the winding is undefined), 1 for a circle.  It
     depends only on the shape, like the unit-modulus input.
     """
-    ar, al = np.abs(np.asarray(t_r)), np.abs(np.asarray(t_l))
-    return np.abs(al - ar) / (al + ar)
+    tr, tl = _v.broadcast({"t_r": _v.complex_array(t_r, "t_r"), "t_l": _v.complex_array(t_l, "t_l")})
+    ar, al = np.abs(tr), np.abs(tl)
+    if np.any(ar + al == 0):
+        raise ValueError("t_r = t_l = 0: the ellipse collapses to a point and its aspect ratio is undefined")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.abs(al - ar) / (al + ar)
+    _v.finite_result(out, "the aspect ratio", "t_r and t_l are too large (overflow); rescale them")
+    return out
+
+
+def _check_acceptance(ratio: float, modulus_range: tuple[float, float], name: str) -> None:
+    acc = _near_gap_acceptance(ratio, modulus_range)
+    if acc < 1e-4:
+        raise ValueError(f"{name}={ratio:g} accepts a fraction {acc:.2g} of the drawn amplitude pairs: rejection "
+                         "sampling would (nearly) never finish; use a ratio of at least ~1e-3")
+
+
+@functools.lru_cache(maxsize=64)
+def _near_gap_acceptance(ratio: float, modulus_range: tuple[float, float]) -> float:
+    """Fraction of amplitude pairs with aspect ratio below ``ratio`` (Monte Carlo with a private generator)."""
+    g = np.random.default_rng(12345)
+    lo, hi = modulus_range
+    a, b = g.uniform(lo, hi, 200_000), g.uniform(lo, hi, 200_000)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        asp = np.abs(a - b) / (a + b)
+    return float(np.mean(asp < ratio))
 
 
 def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L: int = 32,
@@ -323,18 +440,27 @@ def hatano_nelson_configurations(mu: int, n: int, rng: np.random.Generator, *, L
     Raises ValueError for ``2 mu >= L``: the ellipse is then under-resolved and the
     discrete formula aliases (e.g. ``mu = 17, L = 32`` looks like ``-15``).
     """
-    mu, n = int(mu), int(n)
-    if mu < 1:
-        raise ValueError("the hopping length mu must be a positive integer")
+    mu = _v.check_size(mu, "mu", lo=1, cap=MAX_REACH)
+    L = _check_L(L)
+    n = _check_count(n, "n", per_item=(L + 1) * 100)
+    rng = _v.check_rng(rng)
+    modulus_range = _check_range2(modulus_range)
+    _v.check_choice(phases, "phases", AMPLITUDE_PHASES)
+    if max_aspect_ratio is not None:
+        max_aspect_ratio = _v.check_real(max_aspect_ratio, "max_aspect_ratio", lo=0.0, lo_open=True)
+        _check_acceptance(max_aspect_ratio, modulus_range, "max_aspect_ratio")
     if 2 * mu >= L:
         raise ValueError(f"mu = {mu} is under-resolved with L = {L} points per loop (need L > 2 mu); "
                          "sample more points")
-    if sign not in (None, 1, -1):
-        raise ValueError("sign must be None, +1 or -1")
+    _v.check_choice(sign, "sign", (None, 1, -1))
     k = _k_grid(L)
     xs, trs, tls = [], [], []
     have = 0
+    rounds = 0
     while have < n:
+        rounds += 1
+        if rounds > 10 ** 6:  # pragma: no cover - excluded by the acceptance check above
+            raise ValueError("hatano_nelson_configurations: rejection sampling did not finish; raise max_aspect_ratio")
         m = n - have
         tr = sample_complex_amplitudes(rng, m, modulus_range=modulus_range, phases=phases)
         tl = sample_complex_amplitudes(rng, m, modulus_range=modulus_range, phases=phases)
@@ -377,8 +503,16 @@ def hatano_nelson_dataset(mus: Sequence[int], n_per_mu: int, seed: int, *, L: in
     paper does not state its sampling).  ``phases``: phases of the amplitudes
     (:func:`sample_complex_amplitudes`).  Reproducible: the same ``seed`` gives the same set.
     """
-    if not 0.0 <= near_gap_fraction <= 1.0:
-        raise ValueError("near_gap_fraction must lie in [0, 1]")
+    near_gap_fraction = _v.check_fraction(near_gap_fraction, "near_gap_fraction")
+    near_gap_ratio = _v.check_real(near_gap_ratio, "near_gap_ratio", lo=0.0, lo_open=True)
+    mus = _v.check_powers(mus, "mus", lo=1, distinct=False, cap=MAX_REACH)
+    seed = _check_seed(seed)
+    L = _check_L(L)
+    n_per_mu = _check_count(n_per_mu, "n_per_mu", per_item=(L + 1) * 100 * len(mus), lo=1)
+    modulus_range = _check_range2(modulus_range)
+    _v.check_choice(phases, "phases", AMPLITUDE_PHASES)
+    if near_gap_fraction > 0:
+        _check_acceptance(near_gap_ratio, modulus_range, "near_gap_ratio")
     rng = np.random.default_rng(seed)
     parts = []
     signs = (+1, -1) if balanced_signs else (None,)
@@ -401,10 +535,14 @@ def laurent_band_curves(t_r: ArrayLike, t_l: ArrayLike, powers: Sequence[int], L
 
     ``t_r``, ``t_l``: ``(N, len(powers))`` complex.  Returns ``(N, L + 1)``.
     """
-    t_r, t_l = np.atleast_2d(t_r), np.atleast_2d(t_l)
-    mus = np.asarray(powers, dtype=int)
-    if t_r.shape != t_l.shape or t_r.shape[1] != len(mus):
-        raise ValueError("t_r and t_l must both have shape (N, len(powers))")
+    t_r = np.atleast_2d(_v.complex_array(t_r, "t_r"))
+    t_l = np.atleast_2d(_v.complex_array(t_l, "t_l"))
+    mus = np.asarray(_v.check_powers(powers, "powers", lo=1, cap=MAX_REACH), dtype=int)
+    L = _check_L(L)
+    if t_r.ndim != 2 or t_r.shape != t_l.shape or t_r.shape[1] != len(mus):
+        raise ValueError(f"t_r and t_l must both have shape (N, len(powers)) = (N, {len(mus)}), got {t_r.shape} "
+                         f"and {t_l.shape}")
+    _v.check_elements(float(t_r.shape[0]) * (L + 1), "L", L, fix="use fewer curves or points")
     k = _k_grid(L)
     phase = np.exp(1j * mus[:, None] * k[None, :])          # (M, L+1)
     return t_r @ phase.conj() + t_l @ phase
@@ -425,9 +563,12 @@ def laurent_band_configurations(n: int, rng: np.random.Generator, *, powers: Seq
     ``meta["resolved"]`` marks the curves on which the two agree (only those can be
     predicted from the samples at all), ``meta["max_abs_step"]`` the largest phase step.
     """
-    powers = tuple(int(p) for p in powers)
-    if not powers or min(powers) < 1 or len(set(powers)) != len(powers):
-        raise ValueError("powers must be distinct positive integers")
+    powers = _v.check_powers(powers, "powers", lo=1, cap=MAX_REACH)
+    L = _check_L(L)
+    n = _check_count(n, "n", per_item=(L + 1) * 16 * 4 + 64 * len(powers))
+    rng = _v.check_rng(rng)
+    modulus_range = _check_range2(modulus_range)
+    max_step = _v.check_max_step(max_step)
     M = len(powers)
     t_r = sample_complex_amplitudes(rng, (n, M), modulus_range=modulus_range)
     t_l = sample_complex_amplitudes(rng, (n, M), modulus_range=modulus_range)
@@ -455,9 +596,18 @@ def laurent_windings(coeffs: ArrayLike, low: int, *, radius: float = 1.0, rtol: 
     NaN where a root lies within ``rtol * radius`` of the circle (curve through the base
     point).
     """
-    c = np.atleast_2d(np.asarray(coeffs, dtype=complex))
+    c = np.atleast_2d(_v.complex_array(coeffs, "coeffs", finite=False))
+    if c.ndim != 2 or c.shape[0] == 0 or c.shape[1] == 0:
+        raise ValueError(f"coeffs must have shape (n_polynomials, n_coefficients) with both >= 1, got {c.shape}")
     if not np.all(np.isfinite(c)):
-        raise ValueError("the coefficients contain NaN or inf")
+        raise ValueError("coeffs: the coefficients contain NaN or inf")
+    low = _v.check_int(low, "low")
+    radius = _v.check_positive(radius, "radius")
+    rtol = _v.check_tol(rtol, "rtol")
+    if c.shape[1] - 1 > _v.MAX_EIG_ROWS:
+        raise ValueError(f"coeffs: degree {c.shape[1] - 1} is above the limit {_v.MAX_EIG_ROWS} for companion-matrix "
+                         "roots (nhtopo_lib._validate.MAX_EIG_ROWS)")
+    _v.check_elements(float(c.shape[0]) * (c.shape[1] - 1) ** 2, "coeffs", f"array of shape {c.shape}")
     if np.any(c[:, -1] == 0):
         raise ValueError("the leading coefficient must be non-zero for every polynomial")
     N, D = c.shape
@@ -476,7 +626,12 @@ def laurent_windings(coeffs: ArrayLike, low: int, *, radius: float = 1.0, rtol: 
 
 def split_configurations(data: Configurations, sizes: Sequence[int], seed: int) -> list[Configurations]:
     """Seeded random split into disjoint parts of the given sizes (their sum may not exceed ``len``)."""
-    sizes = [int(s) for s in sizes]
+    if not isinstance(data, Configurations):
+        raise TypeError(f"data must be a Configurations, got {type(data).__name__}")
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"sizes must be a sequence of part sizes, got {type(sizes).__name__}")
+    sizes = [_v.check_int(s, "sizes", lo=0) for s in sizes]
+    seed = _check_seed(seed)
     if any(s < 0 for s in sizes) or sum(sizes) > len(data):
         raise ValueError(f"cannot split {len(data)} configurations into parts of sizes {sizes}")
     perm = np.random.default_rng(seed).permutation(len(data))
@@ -492,8 +647,14 @@ def class_indices(values: ArrayLike, classes: Sequence[float]) -> np.ndarray:
 
     Raises ValueError for a value not in ``classes`` (compared with tolerance 1e-9).
     """
-    v = np.asarray(values, dtype=float)
-    c = np.asarray(classes, dtype=float)
+    v = np.atleast_1d(_v.real_array(values, "values", finite=False))
+    if v.ndim != 1:
+        raise ValueError(f"values must be one-dimensional, got shape {v.shape}")
+    if isinstance(classes, (str, bytes)) or classes is None:
+        raise TypeError(f"classes must be a sequence of label values, got {type(classes).__name__}")
+    c = _v.real_array(classes, "classes", ndim=1, min_size=1)
+    if len(np.unique(c)) != len(c):
+        raise ValueError(f"classes must be distinct, got {list(c)}")
     match = np.abs(v[:, None] - c[None, :]) < 1e-9
     if not np.all(match.any(axis=1)):
         bad = np.unique(v[~match.any(axis=1)])
@@ -523,6 +684,12 @@ class WindingCNN(nn.Module):
 
     def __init__(self, L: int = 32, *, kernels: int = 32, hidden: int = 2, n_out: int = 1,
                  hidden_relu: bool = True):
+        L = _v.check_size(L, "L", lo=1, cap=10 ** 6)
+        kernels = _v.check_size(kernels, "kernels", lo=1, cap=4096)
+        hidden = _v.check_size(hidden, "hidden", lo=1, cap=10 ** 5)
+        n_out = _v.check_size(n_out, "n_out", lo=1, cap=10 ** 5)
+        _v.check_elements(float(L) * hidden + float(hidden) * n_out, "hidden", hidden, itemsize=4,
+                          fix="use fewer hidden neurons")
         super().__init__()
         self.config = {"L": int(L), "kernels": int(kernels), "hidden": int(hidden), "n_out": int(n_out),
                        "hidden_relu": bool(hidden_relu)}
@@ -535,8 +702,7 @@ class WindingCNN(nn.Module):
     @classmethod
     def classifier(cls, n_classes: int, L: int = 32) -> "WindingCNN":
         """The paper's classifier variant: dense layer of 16 neurons, ``n_classes`` outputs."""
-        if n_classes < 2:
-            raise ValueError("a classifier needs at least 2 classes")
+        n_classes = _v.check_size(n_classes, "n_classes", lo=2, cap=10 ** 5, fix="a classifier needs >= 2 classes")
         return cls(L, hidden=16, n_out=n_classes)
 
     @property
@@ -587,6 +753,14 @@ class WindingFCNN(nn.Module):
     """
 
     def __init__(self, L: int = 32, *, hidden: Sequence[int] = (32, 2), n_out: int = 1):
+        L = _v.check_size(L, "L", lo=1, cap=10 ** 6)
+        if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+            raise TypeError(f"hidden must be a sequence of layer widths, got {type(hidden).__name__}")
+        hidden = tuple(_v.check_size(h, "hidden", lo=1, cap=10 ** 5) for h in hidden)
+        n_out = _v.check_size(n_out, "n_out", lo=1, cap=10 ** 5)
+        sizes_ = [2 * (L + 1), *hidden, n_out]
+        _v.check_elements(sum(float(a) * b for a, b in zip(sizes_[:-1], sizes_[1:])), "hidden", hidden, itemsize=4,
+                          fix="use narrower layers")
         super().__init__()
         self.config = {"L": int(L), "hidden": tuple(int(h) for h in hidden), "n_out": int(n_out)}
         self.L = int(L)
@@ -802,12 +976,14 @@ class ReversalSymmetricCNN(nn.Module):
 
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
+    _check_module(model)
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def init_weights(model: nn.Module, seed: int) -> nn.Module:
     """Xavier-normal weights and zero biases for every Conv2d/Linear layer, from ``seed`` (in place)."""
-    g = torch.Generator().manual_seed(int(seed))
+    _check_module(model)
+    g = torch.Generator().manual_seed(_check_seed(seed))
     for mod in model.modules():
         if isinstance(mod, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_normal_(mod.weight, generator=g)
@@ -816,16 +992,24 @@ def init_weights(model: nn.Module, seed: int) -> nn.Module:
     return model
 
 
-def _model_input(model: nn.Module, x) -> torch.Tensor:
-    """Accept configurations ``(N, L+1, 2)`` (numpy) or a ready tensor; check for NaN."""
+def _model_input(model: nn.Module, x, name: str = "x") -> torch.Tensor:
+    """Accept configurations ``(N, L+1, 2)`` (numpy or nested lists) or a ready tensor; check for NaN and shape."""
+    _check_module(model)
     if isinstance(x, Configurations):
         x = x.x
-    if isinstance(x, np.ndarray):
-        return fcnn_input(x) if isinstance(model, WindingFCNN) else cnn_input(x)
     if not torch.is_tensor(x):
-        raise ValueError("pass configurations as a numpy array (N, L+1, 2), a Configurations or a tensor")
+        if x is None or isinstance(x, (str, bytes)):
+            raise TypeError(f"{name}: pass configurations as a numpy array (N, L+1, 2), a Configurations or a "
+                            f"tensor, got {type(x).__name__}")
+        arr = _check_features(x, name)
+        L = getattr(model, "L", None)
+        if L is not None and arr.shape[1] != L + 1 and isinstance(model, (WindingCNN, WindingFCNN)):
+            raise ValueError(f"{name}: this network was built for L = {L} ({L + 1} points per curve) but got "
+                             f"{arr.shape[1]} points; resample the curves or use sum_readout_predict")
+        return torch.from_numpy(np.ascontiguousarray(arr.reshape(len(arr), -1))) if isinstance(model, WindingFCNN) \
+            else torch.from_numpy(np.ascontiguousarray(arr))[:, None]
     if not torch.isfinite(x).all():
-        raise ValueError("the input contains NaN or inf; it cannot be fed to a network")
+        raise ValueError(f"{name}: the input contains NaN or inf; it cannot be fed to a network")
     return x.float()
 
 
@@ -862,14 +1046,20 @@ class TrainingConfig:
     desc: str = "training"
 
     def __post_init__(self):
-        if self.engine not in ("fast", "autograd"):
-            raise ValueError("engine must be 'fast' or 'autograd'")
-        if self.loss not in ("mse", "ce_bits"):
-            raise ValueError("loss must be 'mse' (regression) or 'ce_bits' (classification)")
-        if self.lr_schedule not in ("plateau", "cosine"):
-            raise ValueError("lr_schedule must be 'plateau' or 'cosine'")
-        if self.batch_size < 1 or self.max_epochs < 1:
-            raise ValueError("batch_size and max_epochs must be positive")
+        _v.check_choice(self.engine, "engine", ("fast", "autograd"))
+        _v.check_choice(self.loss, "loss", ("mse", "ce_bits"))
+        _v.check_choice(self.lr_schedule, "lr_schedule", ("plateau", "cosine"))
+        self.max_epochs = _v.check_size(self.max_epochs, "max_epochs", lo=1, cap=10 ** 7)
+        self.batch_size = _v.check_size(self.batch_size, "batch_size", lo=1, cap=10 ** 8)
+        self.lr = _v.check_positive(self.lr, "lr", fix="a learning rate such as 1e-3")
+        self.weight_decay = _v.check_nonneg(self.weight_decay, "weight_decay")
+        self.lr_factor = _v.check_real(self.lr_factor, "lr_factor", lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+        self.lr_patience = _v.check_int(self.lr_patience, "lr_patience", lo=0)
+        self.early_stopping_patience = _v.check_int(self.early_stopping_patience, "early_stopping_patience", lo=1)
+        self.seed = _check_seed(self.seed)
+        if self.threads is not None:
+            self.threads = _v.check_int(self.threads, "threads", lo=1, hi=4096)
+        _v.check_str(self.desc, "desc")
 
 
 @dataclass
@@ -893,15 +1083,32 @@ def _loss_fn(kind: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     return lambda logits, target: F.cross_entropy(logits, target) / ln2
 
 
-def _targets(y, loss: str) -> torch.Tensor:
-    y = np.asarray(y)
+def _targets(y, loss: str, name: str = "y", n_out: int | None = None) -> torch.Tensor:
+    y = _label_array(y, name)
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional (one label per configuration), got shape {y.shape}")
     if loss == "mse":
-        if not np.all(np.isfinite(y.astype(float))):
-            raise ValueError("the labels contain NaN; drop unlabelled configurations before training")
-        return torch.as_tensor(y, dtype=torch.float32)
+        if y.dtype.kind == "c" or not np.all(np.isfinite(y.astype(float))):
+            raise ValueError(f"{name}: the labels contain NaN (or are complex); drop unlabelled configurations "
+                             "before training")
+        return torch.as_tensor(y.astype(np.float32), dtype=torch.float32)
     if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError("classification targets must be integer class indices (see class_indices)")
+        raise ValueError(f"{name}: classification targets must be integer class indices (see class_indices)")
+    if y.size and (y.min() < 0 or (n_out is not None and y.max() >= n_out)):
+        raise ValueError(f"{name}: class indices must lie in 0..{'C-1' if n_out is None else n_out - 1} "
+                         "(one per output of the network)")
     return torch.as_tensor(y, dtype=torch.long)
+
+
+def _probe(model: nn.Module, x: torch.Tensor, name: str) -> None:
+    """One forward pass (eval mode, no gradient): a model that cannot take this input fails here, clearly."""
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(x)
+    except RuntimeError as exc:
+        raise ValueError(f"model cannot process {name} of shape {tuple(x.shape)} ({str(exc)[:200]}); check that the "
+                         "network was built for these configurations") from None
 
 
 def _eval_loss(model, x, y, loss_fn, chunk: int = 8192) -> float:
@@ -1200,15 +1407,30 @@ def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLik
     for ``early_stopping_patience`` epochs ends the run).  The reported training loss is
     the mean mini-batch loss of the epoch (without the L2 term).
     """
+    _check_module(model)
+    if config is not None and not isinstance(config, TrainingConfig):
+        raise TypeError(f"config must be a TrainingConfig or None, got {type(config).__name__}")
     cfg = config or TrainingConfig()
+    n_out = getattr(model, "config", {}).get("n_out") if isinstance(getattr(model, "config", None), dict) else None
+    xt, xv = _model_input(model, train_x, "train_x"), _model_input(model, val_x, "val_x")
+    yt = _targets(train_y, cfg.loss, "train_y", n_out)
+    yv = _targets(val_y, cfg.loss, "val_y", n_out)
+    if len(xt) != len(yt):
+        raise ValueError(f"train_x has {len(xt)} configurations but train_y has {len(yt)} labels")
+    if len(xv) != len(yv):
+        raise ValueError(f"val_x has {len(xv)} configurations but val_y has {len(yv)} labels")
+    if len(yt) == 0 or len(yv) == 0:
+        raise ValueError(f"the training set (train_x: {len(yt)}) and the validation set (val_x: {len(yv)}) must "
+                         "both be non-empty")
+    if cfg.loss == "mse" and n_out not in (None, 1):
+        raise ValueError(f"loss='mse' needs a regression network with one output, the model has n_out={n_out}")
+    if cfg.loss == "ce_bits" and n_out == 1:
+        raise ValueError("loss='ce_bits' needs a classifier (n_out >= 2); this model has one output")
     if cfg.threads is not None:
         torch.set_num_threads(int(cfg.threads))
     if cfg.init:
         init_weights(model, cfg.seed)
-    xt, xv = _model_input(model, train_x), _model_input(model, val_x)
-    yt, yv = _targets(train_y, cfg.loss), _targets(val_y, cfg.loss)
-    if len(xt) != len(yt) or len(xv) != len(yv):
-        raise ValueError("numbers of configurations and labels differ")
+    _probe(model, xt[:1], "train_x")
     loss_fn = _loss_fn(cfg.loss)
     sched = _PlateauSchedule(cfg.lr_factor, cfg.lr_patience) if cfg.lr_schedule == "plateau" else None
     fast = cfg.engine == "fast" and type(model) in (WindingCNN, WindingFCNN)
@@ -1242,6 +1464,9 @@ def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLik
                 running += stepper.step(xs[i:i + bs], yb) * len(yb)
             model.eval()
             val = _eval_loss(model, xv, yv, loss_fn)
+            if not (math.isfinite(running) and math.isfinite(val)):
+                raise ValueError(f"training diverged: the loss became NaN/inf in epoch {epoch} (lr={cfg.lr:g}); "
+                                 "lower the learning rate (lr)")
             history["train"].append(running / n)
             history["val"].append(val)
             history["lr"].append(stepper.lr)
@@ -1341,7 +1566,10 @@ def train_antisymmetric_cnn(train_set: Configurations, val_set: Configurations, 
 def predict(model: nn.Module, x: ArrayLike | torch.Tensor, *, chunk: int = 8192) -> np.ndarray:
     """Network output for configurations ``x``: ``w~`` ``(N,)`` for regression, softmax
     probabilities ``(N, C)`` for classification."""
+    chunk = _v.check_size(chunk, "chunk", lo=1, cap=10 ** 8)
     xt = _model_input(model, x)
+    if len(xt):
+        _probe(model, xt[:1], "x")
     model.eval()
     outs = []
     with torch.no_grad():
@@ -1355,19 +1583,30 @@ def predict(model: nn.Module, x: ArrayLike | torch.Tensor, *, chunk: int = 8192)
 
 def predicted_winding(w_tilde: ArrayLike) -> np.ndarray:
     """The paper's rule for the regression network: the integer nearest to ``w~``."""
-    return np.rint(np.asarray(w_tilde, dtype=float)).astype(int)
+    w = _v.real_array(w_tilde, "w_tilde")
+    if np.any(np.abs(w) > 2 ** 62):
+        raise ValueError("w_tilde is too large to round to a 64-bit integer")
+    return np.rint(w).astype(int)
 
 
 def predicted_class(probabilities: ArrayLike) -> np.ndarray:
     """Index of the most probable class."""
-    return np.asarray(probabilities).argmax(axis=1)
+    p = _v.real_array(probabilities, "probabilities")
+    if p.ndim != 2 or p.shape[1] == 0:
+        raise ValueError(f"probabilities must have shape (N, n_classes), got {p.shape}")
+    return p.argmax(axis=1)
 
 
 def conv_activations(model: WindingCNN, x: ArrayLike | torch.Tensor) -> np.ndarray:
     """The activations ``a_n`` after the two convolutions, ``(N, L)`` (paper's Fig. 3c)."""
     if not isinstance(model, WindingCNN):
-        raise ValueError("conv_activations needs a WindingCNN")
-    xt = _model_input(model, x)
+        raise TypeError(f"model: conv_activations needs a WindingCNN, got {type(model).__name__}")
+    if isinstance(x, Configurations):
+        x = x.x
+    if torch.is_tensor(x):
+        xt = _model_input(model, x)
+    else:   # any number of points: the convolutions are local (see WindingCNN.conv_activations)
+        xt = torch.from_numpy(np.ascontiguousarray(_check_features(x)))[:, None]
     with torch.no_grad():
         return model.conv_activations(xt).numpy().astype(float)
 
@@ -1375,14 +1614,14 @@ def conv_activations(model: WindingCNN, x: ArrayLike | torch.Tensor) -> np.ndarr
 def exact_phase_steps(x: ArrayLike) -> np.ndarray:
     """Exact phase steps ``Delta theta(n) = wrap(theta_n - theta_{n-1})``, ``n = 1..L``, of
     configurations ``(N, L+1, 2)`` (the terms of the discrete winding formula)."""
-    x = _check_features(x)
+    x = _check_features(x.x if isinstance(x, Configurations) else x)
     theta = np.arctan2(x[..., 1].astype(float), x[..., 0].astype(float))
     return wrap_phase(np.diff(theta, axis=-1))
 
 
 def accuracy_by_label(predicted: ArrayLike, true: ArrayLike) -> dict[float, float]:
     """Fraction of correct predictions for every distinct true label (a dict label -> accuracy)."""
-    p, t = np.asarray(predicted, dtype=float), np.asarray(true, dtype=float)
+    p, t = _v.real_array(predicted, "predicted"), _v.real_array(true, "true")
     if p.shape != t.shape:
         raise ValueError("predicted and true labels have different shapes")
     return {float(v): float(np.mean(p[t == v] == v)) for v in np.unique(t)}
@@ -1390,7 +1629,7 @@ def accuracy_by_label(predicted: ArrayLike, true: ArrayLike) -> dict[float, floa
 
 def accuracy_by_abs_label(predicted: ArrayLike, true: ArrayLike) -> dict[float, float]:
     """Accuracy grouped by ``|label|`` (e.g. ``w = +-3`` together, as in the paper's Table I)."""
-    p, t = np.asarray(predicted, dtype=float), np.asarray(true, dtype=float)
+    p, t = _v.real_array(predicted, "predicted"), _v.real_array(true, "true")
     if p.shape != t.shape:
         raise ValueError("predicted and true labels have different shapes")
     return {float(v): float(np.mean(p[np.abs(t) == v] == t[np.abs(t) == v])) for v in np.unique(np.abs(t))}
@@ -1398,7 +1637,14 @@ def accuracy_by_abs_label(predicted: ArrayLike, true: ArrayLike) -> dict[float, 
 
 def prediction_density(values: ArrayLike, labels: ArrayLike, bins: ArrayLike) -> dict[float, np.ndarray]:
     """Normalised histogram (probability per bin, summing to 1) of ``values`` for each label."""
-    v, lab = np.asarray(values, dtype=float), np.asarray(labels, dtype=float)
+    v, lab = _v.real_array(values, "values"), _v.real_array(labels, "labels")
+    if v.shape != lab.shape:
+        raise ValueError(f"values and labels must have the same shape, got {v.shape} and {lab.shape}")
+    b = _v.real_array(bins, "bins")
+    if b.ndim == 0:
+        bins = _v.check_size(b[()], "bins", lo=1, cap=10 ** 6)
+    elif b.ndim != 1 or b.size < 2 or np.any(np.diff(b) <= 0):
+        raise ValueError("bins must be a number of bins or an increasing 1D array of at least 2 edges")
     out = {}
     for c in np.unique(lab):
         h, _ = np.histogram(v[lab == c], bins=bins)
@@ -1408,9 +1654,11 @@ def prediction_density(values: ArrayLike, labels: ArrayLike, bins: ArrayLike) ->
 
 def linear_fit(x: ArrayLike, y: ArrayLike) -> tuple[float, float, float]:
     """Least-squares line ``y = slope x + intercept`` and its coefficient of determination R^2."""
-    x, y = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+    x, y = _v.real_array(x, "x").ravel(), _v.real_array(y, "y").ravel()
     if x.size < 2 or x.size != y.size:
-        raise ValueError("need two equally long arrays with at least two points")
+        raise ValueError("x and y must be equally long arrays with at least two points")
+    if np.all(x == x[0]):
+        raise ValueError("x is constant: the slope of a line through the points is undefined")
     slope, intercept = np.polyfit(x, y, 1)
     resid = y - (slope * x + intercept)
     ss_tot = np.sum((y - y.mean()) ** 2)
@@ -1446,6 +1694,8 @@ def direction_dependent_fit(theta: ArrayLike, dtheta: ArrayLike, activation: Arr
 
 def zero_step_activation(model: WindingCNN, n_angles: int = 720) -> float:
     """Mean activation ``a`` of a pair of identical points (``Delta theta = 0``), averaged over the angle."""
+    _check_cnn(model)
+    n_angles = _v.check_size(n_angles, "n_angles", lo=1, cap=10 ** 6)
     th = 2 * np.pi * np.arange(n_angles) / n_angles
     u = np.stack([np.cos(th), np.sin(th)], -1)
     x = np.stack([u, u], axis=1).astype(np.float32)             # (n_angles, 2, 2): two equal points
@@ -1463,8 +1713,9 @@ def sum_readout_predict(model: WindingCNN, x: ArrayLike | torch.Tensor) -> np.nd
     the phase step and whose ``fc1`` rows are uniform -- the mechanism the chapter
     tests; it is not the paper's network.
     """
-    if not isinstance(model, WindingCNN) or model.config["n_out"] != 1:
-        raise ValueError("sum_readout_predict needs a regression WindingCNN")
+    _check_cnn(model)
+    if model.config["n_out"] != 1:
+        raise ValueError("model: sum_readout_predict needs a regression WindingCNN (one output)")
     x = _check_features(x.x if isinstance(x, Configurations) else x)
     a = conv_activations(model, x)                                # (N, L')
     a0 = zero_step_activation(model)
@@ -1479,12 +1730,11 @@ def sum_readout_predict(model: WindingCNN, x: ArrayLike | torch.Tensor) -> np.nd
 
 def _probe_pairs(dtheta: ArrayLike, n_directions: int) -> tuple[np.ndarray, tuple[int, int]]:
     """Pairs ``(e^{i theta}, e^{i(theta + Delta theta)})`` over ``n_directions`` directions, ``(n d, 2, 2)``."""
-    d = np.asarray(dtheta, dtype=float).ravel()
+    d = _v.real_array(dtheta, "dtheta", finite=False).ravel()
     if not np.all(np.isfinite(d)) or np.any(np.abs(d) >= np.pi):
         raise ValueError("dtheta must be finite and inside (-pi, pi)")
-    n_directions = int(n_directions)
-    if n_directions < 1:
-        raise ValueError("n_directions must be positive")
+    n_directions = _v.check_size(n_directions, "n_directions", lo=1, cap=10 ** 6)
+    _v.check_elements(float(n_directions) * max(d.size, 1) * 8, "n_directions", n_directions)
     th = 2 * np.pi * np.arange(n_directions) / n_directions
     t1 = np.repeat(th, d.size)
     t2 = t1 + np.tile(d, n_directions)
@@ -1513,8 +1763,9 @@ def pair_step_response(model: WindingCNN | AntisymmetricWindingCNN, dtheta: Arra
         x, shape = _probe_pairs(dtheta, n_directions)
         with torch.no_grad():
             return model(cnn_input(x)).double().numpy().reshape(shape)
-    if not isinstance(model, WindingCNN) or model.config["n_out"] != 1 or model.config["hidden_relu"]:
-        raise ValueError("pair_step_response needs a regression WindingCNN with a linear hidden layer "
+    _check_cnn(model)
+    if model.config["n_out"] != 1 or model.config["hidden_relu"]:
+        raise ValueError("model: pair_step_response needs a regression WindingCNN with a linear hidden layer "
                          "(hidden_relu=False); with the ReLU head the output is not a sum over steps")
     x, shape = _probe_pairs(dtheta, n_directions)
     a = conv_activations(model, x).reshape(shape)
@@ -1534,7 +1785,8 @@ def antipodal_step_error(model: WindingCNN | AntisymmetricWindingCNN, deficits: 
     signs: about ``1/2`` where the network cannot tell ``+(pi - d)`` from ``-(pi - d)``,
     about 0 where it resolves the step.  Same requirements as :func:`pair_step_response`.
     """
-    d = np.asarray(deficits, dtype=float).ravel()
+    _check_cnn(model)
+    d = _v.real_array(deficits, "deficits", finite=False).ravel()
     if np.any(~np.isfinite(d)) or np.any(d <= 0) or np.any(d >= np.pi):
         raise ValueError("deficits must lie in (0, pi)")
     steps = np.concatenate([np.pi - d, -(np.pi - d), [0.0]])
@@ -1554,10 +1806,12 @@ def step_error_windings(x: ArrayLike, deficits: ArrayLike, errors: ArrayLike) ->
     continuous rule does near the antipode.  Returns the (unrounded) sums ``(N,)``: the
     prediction of the accuracy a network would have if its only flaw were this profile.
     """
-    d0 = np.asarray(deficits, dtype=float).ravel()
-    e0 = np.asarray(errors, dtype=float).ravel()
-    if d0.size < 2 or d0.shape != e0.shape or np.any(d0 <= 0) or np.any(np.diff(d0) <= 0):
-        raise ValueError("deficits must be positive and increasing, with one error per deficit")
+    d0 = _v.real_array(deficits, "deficits").ravel()
+    e0 = _v.real_array(errors, "errors", finite=False).ravel()
+    if d0.size < 2 or np.any(d0 <= 0) or np.any(np.diff(d0) <= 0):
+        raise ValueError("deficits must be positive and increasing (at least 2 of them)")
+    if d0.shape != e0.shape:
+        raise ValueError(f"errors must hold one error per deficit ({d0.size}), got {e0.size}")
     if not np.all(np.isfinite(e0)):
         raise ValueError("errors contain NaN or inf")
     st = exact_phase_steps(x)
@@ -1578,9 +1832,7 @@ def ramp_limited_windings(x: ArrayLike, width: float) -> np.ndarray:
     comparing their rounded values with the labels tells how sharp a network's step
     response has to be for a given accuracy.
     """
-    width = float(width)
-    if not width > 0 or not np.isfinite(width):
-        raise ValueError("width must be a positive number of radians")
+    width = _v.check_positive(width, "width", fix="width must be a positive number of radians")
     st = exact_phase_steps(x)
     d = np.pi - np.abs(st)
     return np.sum(np.where(d < width, st * (d / width), st), axis=-1) / (2 * np.pi)
@@ -1593,9 +1845,14 @@ _CLASSES = {"WindingCNN": WindingCNN, "WindingFCNN": WindingFCNN,
 
 def save_model(model: nn.Module, path: str | Path, **metadata: Any) -> Path:
     """Save architecture, weights and JSON-like ``metadata`` to ``path`` (a torch file)."""
+    _check_module(model)
     name = type(model).__name__
     if name not in _CLASSES:
-        raise ValueError(f"can only save {sorted(_CLASSES)}, not {name}")
+        raise ValueError(f"model: can only save {sorted(_CLASSES)}, not {name}")
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or pathlib.Path, got {type(path).__name__}")
+    if not Path(path).parent.is_dir():
+        raise ValueError(f"path={str(path)!r}: the folder {str(Path(path).parent)!r} does not exist")
     try:
         json.dumps(metadata)
     except TypeError as err:
@@ -1613,14 +1870,26 @@ def save_model(model: nn.Module, path: str | Path, **metadata: Any) -> Path:
 
 def load_model(path: str | Path) -> tuple[nn.Module, dict]:
     """Rebuild a model saved by :func:`save_model`; returns ``(model, metadata)`` (eval mode)."""
-    blob = torch.load(Path(path), map_location="cpu", weights_only=True)
-    cls = _CLASSES.get(blob.get("class"))
-    if cls is None:
-        raise ValueError(f"{path} is not a model saved by nhtopo_lib.learning.save_model")
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or pathlib.Path, got {type(path).__name__}")
+    if not Path(path).is_file():
+        raise ValueError(f"path={str(path)!r} does not exist (or is not a file)")
+    try:
+        blob = torch.load(Path(path), map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unpickling/format error means: not our file
+        raise ValueError(f"path={str(path)!r} is not a model saved by nhtopo_lib.learning.save_model "
+                         f"({type(exc).__name__}: {str(exc)[:200]})") from None
+    cls = _CLASSES.get(blob.get("class")) if isinstance(blob, dict) else None
+    if cls is None or not isinstance(blob.get("config"), dict) or "state_dict" not in blob:
+        raise ValueError(f"path={str(path)!r} is not a model saved by nhtopo_lib.learning.save_model")
     cfg = dict(blob["config"])
     L = cfg.pop("L")
-    model = cls(L, **cfg)
-    model.load_state_dict(blob["state_dict"])
+    try:
+        model = cls(L, **cfg)
+        model.load_state_dict(blob["state_dict"])
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise ValueError(f"path={str(path)!r}: the stored architecture or weights are inconsistent "
+                         f"({type(exc).__name__}: {str(exc)[:200]})") from None
     model.eval()
     return model, blob["metadata"]
 

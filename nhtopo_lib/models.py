@@ -13,7 +13,8 @@ from typing import Mapping
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .chain import Chain
+from . import _validate as _v
+from .chain import MAX_REACH, Chain
 
 __all__ = [
     "hatano_nelson",
@@ -37,9 +38,21 @@ __all__ = [
 
 
 def _check_finite(**params) -> None:
+    """Scalar model amplitudes: finite complex numbers (ValueError/TypeError naming the parameter)."""
     for name, v in params.items():
-        if not np.all(np.isfinite(np.asarray(v, dtype=complex))):
-            raise ValueError(f"parameter {name} is NaN or inf")
+        _v.check_complex(v, name)
+
+
+def _check_real(**params) -> None:
+    """Scalar real model parameters."""
+    for name, v in params.items():
+        _v.check_real(v, name)
+
+
+def _check_mu(mu) -> int:
+    return _v.check_size(mu, "mu", lo=1, cap=MAX_REACH,
+                        cost=lambda m: "the chain's arrays span every power of beta up to the hopping length",
+                        fix="use a shorter hopping length")
 
 
 def hatano_nelson(t_r: complex, t_l: complex, mu: int = 1, onsite: complex = 0.0) -> Chain:
@@ -51,9 +64,8 @@ def hatano_nelson(t_r: complex, t_l: complex, mu: int = 1, onsite: complex = 0.0
     (so ``T_{-mu} = t_r``, ``T_{+mu} = t_l``).
     """
     _check_finite(t_r=t_r, t_l=t_l, onsite=onsite)
-    if int(mu) != mu or mu < 1:
-        raise ValueError("the hopping length mu must be a positive integer")
-    return Chain({-int(mu): t_r, int(mu): t_l, 0: onsite}, name=f"Hatano-Nelson(mu={mu})")
+    mu = _check_mu(mu)
+    return Chain({-mu: t_r, mu: t_l, 0: onsite}, name=f"Hatano-Nelson(mu={mu})")
 
 
 def hatano_nelson_energy(k: ArrayLike, t_r: ArrayLike, t_l: ArrayLike, mu: int = 1) -> np.ndarray:
@@ -61,10 +73,14 @@ def hatano_nelson_energy(k: ArrayLike, t_r: ArrayLike, t_l: ArrayLike, mu: int =
 
     ``t_r``, ``t_l`` of shape ``S`` and ``k`` of shape ``(n,)`` give shape ``S + (n,)``.
     """
-    k = np.asarray(k, dtype=float)
-    tr = np.asarray(t_r, dtype=complex)[..., None]
-    tl = np.asarray(t_l, dtype=complex)[..., None]
-    return tr * np.exp(-1j * mu * k) + tl * np.exp(1j * mu * k)
+    k = _v.real_array(k, "k")
+    tr, tl = _v.broadcast({"t_r": _v.complex_array(t_r, "t_r"), "t_l": _v.complex_array(t_l, "t_l")})
+    mu = _check_mu(mu)
+    _v.check_elements(tr.size * k.size, "k", f"array of {k.size} momenta for {tr.size} amplitude pairs")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = tr[..., None] * np.exp(-1j * mu * k) + tl[..., None] * np.exp(1j * mu * k)
+    _v.finite_result(out, "E(k)", "t_r and t_l are too large (overflow); rescale them")
+    return out
 
 
 def hatano_nelson_winding(t_r: ArrayLike, t_l: ArrayLike, mu: int = 1) -> np.ndarray:
@@ -74,7 +90,9 @@ def hatano_nelson_winding(t_r: ArrayLike, t_l: ArrayLike, mu: int = 1) -> np.nda
     loop turns counter-clockwise), ``-mu`` if ``|t_r| > |t_l|``.  Raises
     ValueError when ``|t_r| = |t_l|`` (the loop passes through 0).
     """
-    ar, al = np.abs(np.asarray(t_r)), np.abs(np.asarray(t_l))
+    tr, tl = _v.broadcast({"t_r": _v.complex_array(t_r, "t_r"), "t_l": _v.complex_array(t_l, "t_l")})
+    mu = _check_mu(mu)
+    ar, al = np.abs(tr), np.abs(tl)
     if np.any(ar == al):
         raise ValueError("|t_r| = |t_l|: the spectrum passes through E_B = 0 and the winding is undefined")
     return (mu * np.sign(al - ar)).astype(int)
@@ -87,14 +105,16 @@ def off_diagonal_chain(h_ab: Mapping[int, complex], h_ba: Mapping[int, complex],
     ``h_ab``/``h_ba`` map powers of ``beta`` to coefficients; the ``beta**n``
     coefficient of ``H_ab`` is the real-space amplitude ``c_{A,j}^dagger c_{B,j+n}``.
     """
-    _check_finite(**{f"h_ab[{k}]": v for k, v in h_ab.items()}, **{f"h_ba[{k}]": v for k, v in h_ba.items()})
+    h_ab = _v.check_power_mapping(h_ab, "h_ab", allow_empty=True)
+    h_ba = _v.check_power_mapping(h_ba, "h_ba", allow_empty=True)
+    _v.check_str(name, "name")
     blocks: dict[int, np.ndarray] = {}
     for n, c in h_ab.items():
-        blocks.setdefault(int(n), np.zeros((2, 2), complex))[0, 1] += c
+        blocks.setdefault(n, np.zeros((2, 2), complex))[0, 1] += c
     for n, c in h_ba.items():
-        blocks.setdefault(int(n), np.zeros((2, 2), complex))[1, 0] += c
+        blocks.setdefault(n, np.zeros((2, 2), complex))[1, 0] += c
     if not blocks:
-        raise ValueError("h_ab and h_ba are both empty")
+        raise ValueError("h_ab and h_ba are both empty: pass at least one {power: coefficient} entry")
     return Chain(blocks, name=name)
 
 
@@ -106,7 +126,7 @@ def nh_ssh_yao_wang(t1: float, gamma: float, t2: float, t3: float = 0.0) -> Chai
     ``H_ab(beta) = t1 + gamma/2 + t2/beta + t3 beta``,
     ``H_ba(beta) = t1 - gamma/2 + t2 beta + t3/beta``.
     """
-    _check_finite(t1=t1, gamma=gamma, t2=t2, t3=t3)
+    _check_real(t1=t1, gamma=gamma, t2=t2, t3=t3)
     return off_diagonal_chain({0: t1 + gamma / 2, -1: t2, 1: t3},
                               {0: t1 - gamma / 2, 1: t2, -1: t3},
                               name=f"NH-SSH(t1={t1}, gamma={gamma:.4g}, t2={t2})")
@@ -114,9 +134,15 @@ def nh_ssh_yao_wang(t1: float, gamma: float, t2: float, t3: float = 0.0) -> Chai
 
 def nh_ssh_yao_wang_gbz_radius(t1: float, gamma: float) -> float:
     """GBZ radius ``sqrt(|(t1 - gamma/2)/(t1 + gamma/2)|)`` of the Yao--Wang chain with ``t3 = 0``."""
+    t1, gamma = _v.check_real(t1, "t1"), _v.check_real(gamma, "gamma")
     if t1 + gamma / 2 == 0:
         raise ValueError("t1 + gamma/2 = 0: the GBZ degenerates")
-    return float(np.sqrt(abs((t1 - gamma / 2) / (t1 + gamma / 2))))
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = float(np.sqrt(abs((t1 - gamma / 2) / (t1 + gamma / 2))))
+    if not (np.isfinite(r) and r > 0):
+        raise ValueError(f"t1={t1:g}, gamma={gamma:g}: the GBZ radius is 0 or infinite (t1 = gamma/2, or overflow); "
+                         "the GBZ degenerates")
+    return r
 
 
 def nh_ssh_nonreciprocal(t: float, delta: float, t_prime: float = 1.0) -> Chain:
@@ -125,6 +151,7 @@ def nh_ssh_nonreciprocal(t: float, delta: float, t_prime: float = 1.0) -> Chain:
     ``h_+(k) = t' e^{-ik} + t - delta`` (upper right) and
     ``h_-(k) = t' e^{ik} + t + delta`` (lower left).
     """
+    _check_real(t=t, delta=delta, t_prime=t_prime)
     return off_diagonal_chain({0: t - delta, -1: t_prime}, {0: t + delta, 1: t_prime},
                               name=f"NH-SSH(t={t}, delta={delta})")
 
@@ -138,11 +165,15 @@ def nh_ssh_energy_squared(k: ArrayLike, t: ArrayLike, delta: ArrayLike,
     ``t``, ``delta`` of (broadcast) shape ``S`` and ``k`` of shape ``(n,)`` give
     shape ``S + (n,)``.  Raises ValueError on NaN/inf parameters.
     """
-    _check_finite(t=t, delta=delta, t_prime=t_prime)
-    k = np.asarray(k, dtype=float)
-    t = np.asarray(t, dtype=float)[..., None]
-    d = np.asarray(delta, dtype=float)[..., None]
-    return (t_prime * np.exp(-1j * k) + t - d) * (t_prime * np.exp(1j * k) + t + d)
+    k = _v.real_array(k, "k")
+    t, d = _v.broadcast({"t": _v.real_array(t, "t"), "delta": _v.real_array(delta, "delta")})
+    t_prime = _v.check_real(t_prime, "t_prime")
+    _v.check_elements(t.size * k.size, "k", f"array of {k.size} momenta for {t.size} parameter points")
+    t, d = t[..., None], d[..., None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (t_prime * np.exp(-1j * k) + t - d) * (t_prime * np.exp(1j * k) + t + d)
+    _v.finite_result(out, "E_+^2(k)", "the parameters are too large (overflow); rescale them")
+    return out
 
 
 def nh_ssh_interband_winding(t: ArrayLike, delta: ArrayLike, t_prime: float = 1.0,
@@ -160,10 +191,9 @@ def nh_ssh_interband_winding(t: ArrayLike, delta: ArrayLike, t_prime: float = 1.
     ``E = 0`` and the winding is undefined.  Returns a float array (a float for
     scalar input).
     """
-    _check_finite(t=t, delta=delta, t_prime=t_prime)
-    t = np.asarray(t, dtype=float)
-    d = np.asarray(delta, dtype=float)
-    tp = abs(float(t_prime))
+    t, d = _v.broadcast({"t": _v.real_array(t, "t"), "delta": _v.real_array(delta, "delta")})
+    tp = abs(_v.check_real(t_prime, "t_prime"))
+    boundary_tol = _v.check_tol(boundary_tol, "boundary_tol")
     if tp == 0:
         raise ValueError("t_prime = 0 decouples the cells; the inter-band winding is trivially 0 "
                          "and the phase diagram degenerates -- use t_prime != 0")
@@ -185,8 +215,7 @@ def nh_ssh_phase_boundaries(t_prime: float = 1.0) -> np.ndarray:
     :func:`nhtopo_lib.transitions.distance_to_lines` (points given as
     ``(delta, t)``).
     """
-    _check_finite(t_prime=t_prime)
-    tp = abs(float(t_prime))
+    tp = abs(_v.check_real(t_prime, "t_prime"))
     return np.array([[1.0, 1.0, -tp], [1.0, 1.0, tp], [-1.0, 1.0, -tp], [-1.0, 1.0, tp]])
 
 
@@ -202,8 +231,9 @@ def off_diagonal_entries(chain: Chain) -> tuple[dict, dict]:
     :func:`nhtopo_lib.polezero.sublattice_form` to rotate a chain with a general
     sublattice symmetry first).
     """
+    chain = _v.check_chain(chain, "chain")
     if chain.nbands != 2:
-        raise ValueError("off_diagonal_entries needs a two-band chain")
+        raise ValueError(f"chain: off_diagonal_entries needs a two-band chain, got {chain.nbands} band(s)")
     if any(abs(T[0, 0]) > 0 or abs(T[1, 1]) > 0 for T in chain.blocks.values()):
         raise ValueError("the chain is not in off-diagonal form (non-zero diagonal entries); rotate it with "
                          "nhtopo_lib.sublattice_form first")
@@ -219,7 +249,7 @@ def nh_ssh_general(t1: float, t2: float, t3: float, gamma1: float, gamma2: float
     ``H_ba = t1 - gamma1/2 + (gamma2/2 + t2) z - (gamma3/2 - t3)/z``.
     With ``gamma2 = gamma3 = 0`` it is the Yao--Wang chain with third-neighbour hopping ``t3``.
     """
-    _check_finite(t1=t1, t2=t2, t3=t3, gamma1=gamma1, gamma2=gamma2, gamma3=gamma3)
+    _check_real(t1=t1, t2=t2, t3=t3, gamma1=gamma1, gamma2=gamma2, gamma3=gamma3)
     return off_diagonal_chain({0: t1 + gamma1 / 2, -1: -(gamma2 / 2 - t2), 1: gamma3 / 2 + t3},
                               {0: t1 - gamma1 / 2, 1: gamma2 / 2 + t2, -1: -(gamma3 / 2 - t3)},
                               name=f"NH-SSH(t1={t1}, gamma1={gamma1})")
@@ -240,7 +270,7 @@ def chen_chang_kao_nh(t0: float, t1: float, t2: float, g1: float, g2: float) -> 
 
     ``H_ab = t0 + (t1 + g1)/z + (t2 + g2)/z**2``, ``H_ba = t0 + (t1 - g1) z + (t2 - g2) z**2``.
     """
-    _check_finite(t0=t0, t1=t1, t2=t2, g1=g1, g2=g2)
+    _check_real(t0=t0, t1=t1, t2=t2, g1=g1, g2=g2)
     return off_diagonal_chain({0: t0, -1: t1 + g1, -2: t2 + g2}, {0: t0, 1: t1 - g1, 2: t2 - g2},
                               name="NH Chen-Chang-Kao chain")
 
@@ -255,7 +285,7 @@ def _creutz_blocks(t1: float, t2: float) -> dict:
 def ssh_creutz(a: float, b: float, t1: float, t2: float) -> Chain:
     """``a H_SSH + b H_Creutz`` (Zhong et al., Eqs. 29-31, Figs. 8-9): Hermitian, sublattice symmetric
     with ``Gamma`` along ``(0, -b, a)`` -- not in off-diagonal form."""
-    _check_finite(a=a, b=b, t1=t1, t2=t2)
+    _check_real(a=a, b=b, t1=t1, t2=t2)
     ssh = {-1: np.array([[0, t2], [0, 0]], dtype=complex), 0: np.array([[0, t1], [t1, 0]], dtype=complex),
            1: np.array([[0, 0], [t2, 0]], dtype=complex)}
     cr = _creutz_blocks(t1, t2)
@@ -275,7 +305,7 @@ def nh_ssh_creutz(a: float, b: float, t1: float, t2: float, gamma: float, *, pri
     i.e. ``d_z = -(t2 sin k + i gamma/2)``, which is sublattice symmetric with
     ``Gamma`` along ``(0, b, a)``.
     """
-    _check_finite(a=a, b=b, t1=t1, t2=t2, gamma=gamma)
+    _check_real(a=a, b=b, t1=t1, t2=t2, gamma=gamma)
     ssh = {-1: np.array([[0, t2], [0, 0]], dtype=complex),
            0: np.array([[0, t1 + gamma / 2], [t1 - gamma / 2, 0]], dtype=complex),
            1: np.array([[0, 0], [t2, 0]], dtype=complex)}
@@ -317,16 +347,17 @@ def multiband_nn_chain(t_right: ArrayLike, t_left: ArrayLike, gamma: ArrayLike,
     ``J = 2`` is the SSH-type chain with both corners.  Raises ValueError for mismatched lengths,
     ``J < 2`` or NaN/inf entries.
     """
-    tr = np.atleast_1d(np.asarray(t_right, dtype=complex))
-    tl = np.atleast_1d(np.asarray(t_left, dtype=complex))
-    g = np.atleast_1d(np.asarray(gamma, dtype=complex))
+    tr = np.atleast_1d(_v.complex_array(t_right, "t_right"))
+    tl = np.atleast_1d(_v.complex_array(t_left, "t_left"))
+    g = np.atleast_1d(_v.complex_array(gamma, "gamma"))
+    if name is not None:
+        _v.check_str(name, "name")
     if tr.ndim != 1 or tr.shape != tl.shape or tr.shape != g.shape:
         raise ValueError(f"t_right, t_left and gamma must be 1D sequences of equal length J (one entry per "
                          f"site/bond), got shapes {tr.shape}, {tl.shape}, {g.shape}")
     J = tr.size
     if J < 2:
-        raise ValueError("a multiband chain needs J >= 2 sites per cell")
-    _check_finite(t_right=tr, t_left=tl, gamma=g)
+        raise ValueError(f"t_right, t_left, gamma: a multiband chain needs J >= 2 sites per cell, got J = {J}")
     T0 = np.diag(1j * g)
     for j in range(J - 1):
         T0[j + 1, j] += tr[j]
@@ -347,7 +378,7 @@ def pt_three_band_chain(t: float, t3: float, gamma: float) -> Chain:
     (not verified against the paper).  Characteristic polynomial
     ``E^3 + (gamma^2 - 2 t^2 - t3^2) E - 2 t^2 t3 cos k``.
     """
-    _check_finite(t=t, t3=t3, gamma=gamma)
+    _check_real(t=t, t3=t3, gamma=gamma)
     return multiband_nn_chain([t, t, t3], [t, t, t3], [gamma, 0.0, -gamma],
                               name=f"PT three-band chain (t={t:g}, t3={t3:g}, gamma={gamma:g})")
 
@@ -359,8 +390,8 @@ def pt_three_band_ep_region(t: ArrayLike, t3: ArrayLike, gamma: ArrayLike) -> np
     with ``A = 2 t^2 + t3^2 - gamma^2`` an EP exists for some real ``k`` iff ``A >= 0`` and
     ``A^3 <= 27 t^4 t3^2`` (reconstruction of Eqs. (20)-(21) of Teo et al.).  Broadcasts.
     """
-    _check_finite(t=t, t3=t3, gamma=gamma)
-    t, t3, g = (np.asarray(x, dtype=float) for x in (t, t3, gamma))
+    t, t3, g = _v.broadcast({"t": _v.real_array(t, "t"), "t3": _v.real_array(t3, "t3"),
+                            "gamma": _v.real_array(gamma, "gamma")})
     A = 2 * t ** 2 + t3 ** 2 - g ** 2
     return (A >= 0) & (A ** 3 <= 27 * t ** 4 * t3 ** 2)
 
@@ -373,9 +404,11 @@ def pt_three_band_ep_boundaries(t: ArrayLike, gamma: float) -> tuple[np.ndarray,
     real roots ``t3 > 0`` of ``(2 t^2 + t3^2 - gamma^2)^3 = 27 t^4 t3^2`` with
     ``2 t^2 + t3^2 >= gamma^2`` (asymptotically ``t3 ~ t -+ sqrt(3) gamma / 2``).
     """
-    _check_finite(t=t, gamma=gamma)
-    t = np.atleast_1d(np.asarray(t, dtype=float))
-    g2 = float(gamma) ** 2
+    t = np.atleast_1d(_v.real_array(t, "t"))
+    gamma = _v.check_real(gamma, "gamma")
+    if abs(gamma) > 1e75 or np.any(np.abs(t) > 1e75):
+        raise ValueError("t or gamma above 1e75: the boundary cubic (degree 6 in t) overflows; rescale the parameters")
+    g2 = gamma ** 2
     ell = np.sqrt(np.where(g2 - 2 * t ** 2 >= 0, g2 - 2 * t ** 2, np.nan))
     lower = np.full(t.shape, np.nan)
     upper = np.full(t.shape, np.nan)
@@ -399,9 +432,11 @@ def pt_three_band_edge_energies(t: ArrayLike, gamma: ArrayLike) -> tuple[np.ndar
     candidates are their complex conjugates (PT image).  At ``gamma = 2 t`` the two coalesce at
     ``E = i t`` (an exceptional point of the sub-chain: a two-fold coalescent edge state).
     """
-    t = np.asarray(t, dtype=complex)
-    g = np.asarray(gamma, dtype=complex)
-    root = np.sqrt(t ** 2 - g ** 2 / 4)
+    t, g = _v.broadcast({"t": _v.real_array(t, "t"), "gamma": _v.real_array(gamma, "gamma")})
+    t, g = t.astype(complex), g.astype(complex)
+    with np.errstate(over="ignore", invalid="ignore"):
+        root = np.sqrt(t ** 2 - g ** 2 / 4)
+    _v.finite_result(root, "sqrt(t^2 - gamma^2/4)", "t and gamma are too large (overflow); rescale them")
     return 1j * g / 2 + root, 1j * g / 2 - root
 
 
@@ -415,8 +450,15 @@ def pt_three_band_summed_winding(t: ArrayLike, t3: ArrayLike, gamma: ArrayLike) 
     star winding.  This criterion is our derivation (not from the paper) and is used only as an
     independent cross-check.  Returns an int array (scalar for scalar input).
     """
-    Ep, Em = pt_three_band_edge_energies(t, gamma)
-    thr = np.asarray(t, dtype=float) ** 2 / np.abs(np.asarray(t3, dtype=float))
+    t_, t3_, g_ = _v.broadcast({"t": _v.real_array(t, "t"), "t3": _v.real_array(t3, "t3"),
+                               "gamma": _v.real_array(gamma, "gamma")})
+    if np.any(t3_ == 0):
+        raise ValueError("t3 = 0 decouples the cells (no inter-cell bond): the long-chain edge count is undefined; "
+                         "pass t3 != 0")
+    Ep, Em = pt_three_band_edge_energies(t_, g_)
+    with np.errstate(over="ignore"):
+        thr = t_ ** 2 / np.abs(t3_)
+    _v.finite_result(thr, "t^2/|t3|", "t is too large or |t3| too small (overflow); rescale them")
     w = 2 * ((np.abs(Ep) > thr).astype(int) + (np.abs(Em) > thr).astype(int))
     return int(w) if np.ndim(w) == 0 else w
 
@@ -428,17 +470,17 @@ def multiband_nn_bloch(t_right: ArrayLike, t_left: ArrayLike, gamma: ArrayLike, 
     shape ``(L,)``; the result has shape ``P + (L, J, J)`` and equals
     ``multiband_nn_chain(...).bloch(beta)`` for every parameter set.
     """
-    tr = np.asarray(t_right, dtype=complex)
-    tl = np.asarray(t_left, dtype=complex)
-    g = np.asarray(gamma, dtype=complex)
-    tr, tl, g = np.broadcast_arrays(tr, tl, g)
-    beta = np.atleast_1d(np.asarray(beta, dtype=complex))
+    tr, tl, g = _v.broadcast({"t_right": _v.complex_array(t_right, "t_right"),
+                             "t_left": _v.complex_array(t_left, "t_left"), "gamma": _v.complex_array(gamma, "gamma")})
+    beta = np.atleast_1d(_v.complex_array(beta, "beta"))
     if beta.ndim != 1:
         raise ValueError("beta must be a 1D array of momenta points")
-    _check_finite(t_right=tr, t_left=tl, gamma=g, beta=beta)
-    J = tr.shape[-1]
+    if np.any(beta == 0):
+        raise ValueError("beta = 0 is a pole of H(beta) (the t_right corner hops to the left); pass beta != 0")
+    J = tr.shape[-1] if tr.ndim else 0
     if J < 2:
-        raise ValueError("a multiband chain needs J >= 2 sites per cell")
+        raise ValueError(f"t_right, t_left, gamma: a multiband chain needs J >= 2 sites per cell (last axis), got {J}")
+    _v.check_elements(tr.size * beta.size * J, "beta", f"{beta.size} momenta for {tr.size // J} chains of J={J}")
     P = tr.shape[:-1]
     H = np.zeros(P + (beta.size, J, J), dtype=complex)
     j = np.arange(J)
@@ -446,6 +488,8 @@ def multiband_nn_bloch(t_right: ArrayLike, t_left: ArrayLike, gamma: ArrayLike, 
     for a in range(J - 1):
         H[..., a + 1, a] += tr[..., None, a]
         H[..., a, a + 1] += tl[..., None, a]
-    H[..., 0, J - 1] += tr[..., None, J - 1] / beta
-    H[..., J - 1, 0] += tl[..., None, J - 1] * beta
+    with np.errstate(over="ignore", invalid="ignore"):
+        H[..., 0, J - 1] += tr[..., None, J - 1] / beta
+        H[..., J - 1, 0] += tl[..., None, J - 1] * beta
+    _v.finite_result(H, "H(beta)", "|beta| or |1/beta| is too large (overflow)")
     return H

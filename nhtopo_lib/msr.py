@@ -52,6 +52,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _validate as _v
 from .chain import Chain
 from .winding import wrap_phase
 
@@ -84,15 +85,17 @@ _TWO_PI = 2.0 * np.pi
 
 # ----------------------------------------------------------------------------- Majorana stars
 def _check_states(psi: ArrayLike) -> np.ndarray:
-    psi = np.asarray(psi, dtype=complex)
+    psi = _v.complex_array(psi, "psi", finite=False)
     if psi.ndim == 0:
-        raise ValueError("a state needs at least 2 components (got a scalar)")
+        raise ValueError("psi: a state needs at least 2 components (got a scalar)")
     if psi.shape[-1] < 2:
-        raise ValueError(f"a state needs J >= 2 components to have Majorana stars, got J = {psi.shape[-1]}")
+        raise ValueError(f"psi: a state needs J >= 2 components to have Majorana stars, got J = {psi.shape[-1]}")
+    if psi.size == 0:
+        raise ValueError(f"psi is empty (shape {psi.shape}): pass at least one state")
     if not np.all(np.isfinite(psi)):
-        raise ValueError("the state contains NaN or inf; fix the eigenvectors before computing stars")
+        raise ValueError("psi: the state contains NaN or inf; fix the eigenvectors before computing stars")
     if np.any(np.max(np.abs(psi), axis=-1) == 0):
-        raise ValueError("the zero vector has no Majorana stars (a state must be non-zero)")
+        raise ValueError("psi: the zero vector has no Majorana stars (a state must be non-zero)")
     return psi
 
 
@@ -131,6 +134,7 @@ def majorana_stars(psi: ArrayLike, *, tol: float = 1e-13) -> tuple[np.ndarray, n
     ValueError
         For NaN/inf input, the zero vector or ``J < 2``.
     """
+    tol = _v.check_tol(tol, "tol")
     from .gbz import poly_roots_batch
 
     c = majorana_polynomial(psi)
@@ -153,8 +157,12 @@ def stars_to_xyz(theta: ArrayLike, phi: ArrayLike) -> np.ndarray:
 
     A NaN azimuth (star at a pole) is harmless: ``sin theta = 0`` there.
     """
-    theta = np.asarray(theta, dtype=float)
-    phi = np.nan_to_num(np.asarray(phi, dtype=float), nan=0.0)
+    theta = _v.real_array(theta, "theta")
+    phi = _v.real_array(phi, "phi", finite=False)
+    if np.any(np.isinf(phi)):
+        raise ValueError("phi contains inf; azimuths must be finite (NaN marks a star at a pole)")
+    theta, phi = _v.broadcast({"theta": theta, "phi": phi})
+    phi = np.nan_to_num(phi, nan=0.0)
     s = np.sin(theta)
     return np.stack([s * np.cos(phi), s * np.sin(phi), np.cos(theta)], axis=-1)
 
@@ -166,9 +174,13 @@ def as_chain(blocks: Chain | Mapping[int, ArrayLike]) -> Chain:
     Raises ValueError (from :class:`Chain`) for non-square blocks, blocks of different sizes, NaN or
     non-integer hopping ranges, and here for one-band chains (no stars).
     """
-    chain = blocks if isinstance(blocks, Chain) else Chain(blocks)
+    return _as_chain_arg(blocks, "blocks")
+
+
+def _as_chain_arg(x, name: str) -> Chain:
+    chain = _v.check_chain(x, name)
     if chain.nbands < 2:
-        raise ValueError("Majorana stars need J >= 2 bands; this chain has one band per cell")
+        raise ValueError(f"{name}: Majorana stars need J >= 2 bands; this chain has one band per cell")
     return chain
 
 
@@ -229,7 +241,7 @@ def non_bloch_kappa(chain: Chain | Mapping[int, ArrayLike]) -> float:
     ValueError
         If the GBZ is not a circle: no single ``kappa`` exists.  The message says what to do.
     """
-    chain = chain if isinstance(chain, Chain) else Chain(chain)
+    chain = _v.check_chain(chain, "chain")
     r = _single_loop_gbz_radius(chain)
     if r is None:
         from .gbz import gbz_circle_radius
@@ -246,16 +258,26 @@ def non_bloch_kappa(chain: Chain | Mapping[int, ArrayLike]) -> float:
 
 def non_bloch_bloch(chain: Chain, k: ArrayLike, kappa: float = 0.0) -> np.ndarray:
     """``H(k + i kappa)``: the Bloch matrix at ``beta = e^{-kappa} e^{ik}``, shape ``k.shape + (J, J)``."""
-    k = np.asarray(k, dtype=float)
-    return chain.bloch(np.exp(-float(kappa)) * np.exp(1j * k))
+    chain = _v.check_chain(chain, "chain")
+    k = _v.real_array(k, "k")
+    r = _radius_of(kappa)
+    return chain.bloch(r * np.exp(1j * k))
+
+
+def _radius_of(kappa) -> float:
+    kappa = _v.check_real(kappa, "kappa")
+    with np.errstate(over="ignore", under="ignore"):
+        r = float(np.exp(-kappa))
+    if not (np.isfinite(r) and r > 0):
+        raise ValueError(f"kappa={kappa:g}: e^(-kappa) overflows or underflows; |kappa| must stay below ~700")
+    return r
 
 
 def _resolve_kappa(chain: Chain, kappa) -> float:
     if kappa is None:
         return non_bloch_kappa(chain)
-    kappa = float(kappa)
-    if not np.isfinite(kappa):
-        raise ValueError("kappa must be a finite number (or None to derive it from the GBZ)")
+    kappa = _v.check_real(kappa, "kappa", fix="or None to derive it from the GBZ")
+    _radius_of(kappa)
     return kappa
 
 
@@ -399,7 +421,23 @@ def track_bands(chain: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.
     """
     from scipy.optimize import linear_sum_assignment
 
-    chain = as_chain(chain)
+    chain = _as_chain_arg(chain, "chain")
+    k0 = _v.check_real(k0, "k0")
+    if abs(k0) > 1e4:
+        raise ValueError(f"k0={k0:g} is too large: the momenta k0 .. k0 + 2 pi would not be resolved in double "
+                         "precision; reduce k0 modulo 2 pi")
+    max_points = _v.check_size(max_points, "max_points", lo=4, cap=10 ** 7,
+                               cost=lambda n: "every momentum stores J eigenpairs",
+                               fix="the default 200000 resolves every chain of the book")
+    n_init = _v.check_size(n_init, "n_init", lo=2, cap=max_points,
+                           fix="n_init must not exceed max_points")
+    max_phase_step = _v.check_max_step(max_phase_step, "max_phase_step")
+    if 2 * np.pi / max_phase_step > max_points:
+        raise ValueError(f"max_phase_step={max_phase_step:.3g} needs more than 2 pi / max_phase_step = "
+                         f"{2 * np.pi / max_phase_step:.3g} momenta for a single winding, above max_points={max_points}; "
+                         "use a larger max_phase_step (the default pi/4 is safe)")
+    max_star_step = _v.check_positive(max_star_step, "max_star_step")
+    k_resolution = _v.check_real(k_resolution, "k_resolution", lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     kappa = _resolve_kappa(chain, kappa)
     J = chain.nbands
     r = np.exp(-kappa)
@@ -569,9 +607,16 @@ def track_stars(tracks: BandTracks, band: int, *, periods: int | None = None) ->
     continues until both the band and every star have returned to their start.  Use a
     :class:`BandTracks` computed with ``stars=True`` for well-resolved star steps.
     """
+    if not isinstance(tracks, BandTracks):
+        raise TypeError(f"tracks must be a BandTracks (from track_bands), got {type(tracks).__name__}")
     J = tracks.nbands
-    if not 0 <= band < J:
-        raise ValueError(f"band must lie in 0..{J - 1}")
+    band = _v.check_int(band, "band", lo=0, hi=J - 1)
+    if periods is not None:
+        periods = _v.check_int(periods, "periods", lo=1)
+        if periods * len(tracks.k) > 2 * 10 ** 5:
+            raise ValueError(f"periods={periods} with {len(tracks.k)} momenta per period asks for "
+                             f"{periods * len(tracks.k)} star matchings, above the limit of 2e5; the stars close "
+                             f"after at most {2 * int(np.prod(range(1, J + 1))) * J} periods (periods=None finds it)")
     th1, ph1 = majorana_stars(np.swapaxes(tracks.vectors, -1, -2))  # (L, J, J-1)
     L1 = len(tracks.k)
     ks, TH, PH, UW = [], [], [], []
@@ -641,6 +686,29 @@ class StarWindings:
     tracks: BandTracks
 
 
+def _raise_if_touching(tracks: BandTracks, min_overlap: float = 0.99) -> None:
+    """Refuse band touchings that are not exceptional points (degenerate bands with distinct eigenvectors).
+
+    At an EP the coalescing bands share their eigenvector and the ordered exchange continues them
+    continuously; at a diabolic touching (e.g. a Hermitian band touching, or a unit cell that is a
+    multiple of a smaller one) the eigenvectors stay independent and the star windings are undefined.
+    """
+    if not tracks.exceptional:
+        return
+    scale = max(float(np.max(np.abs(tracks.energies))), 1e-300)
+    for kmid, bands in tracks.exceptional:
+        i = int(np.clip(np.searchsorted(tracks.k, kmid) - 1, 0, len(tracks.k) - 2))
+        for j in (i, i + 1):
+            E, Vv = tracks.energies[j], tracks.vectors[j]
+            for ia, a in enumerate(bands):
+                for b in bands[ia + 1:]:
+                    if abs(E[a] - E[b]) <= 1e-4 * scale and abs(np.vdot(Vv[:, a], Vv[:, b])) < min_overlap:
+                        raise ValueError(f"bands {a} and {b} touch at k = {kmid:.6g} with independent eigenvectors "
+                                         "(a band touching, not an exceptional point): the star windings are "
+                                         "undefined there -- the parameters sit on a transition, or the unit cell "
+                                         "is a multiple of a smaller one; move the parameters or use the smaller cell")
+
+
 def _raise_if_critical(tracks: BandTracks) -> None:
     if tracks.critical:
         ks = ", ".join(f"{x:.6g}" for x in tracks.critical[:4])
@@ -659,10 +727,13 @@ def star_windings(chain: Chain | Mapping[int, ArrayLike], kappa: float | None = 
     the cycle length (not an integer in general).  Raises ValueError at a transition (a star on a
     pole), where the winding is undefined.
     """
-    chain = as_chain(chain)
+    chain = _as_chain_arg(chain, "chain")
     if tracks is None:
         tracks = track_bands(chain, kappa, **track_kwargs)
+    elif not isinstance(tracks, BandTracks):
+        raise TypeError(f"tracks must be None or a BandTracks (from track_bands), got {type(tracks).__name__}")
     _raise_if_critical(tracks)
+    _raise_if_touching(tracks)
     ch = tracks.band_phase_changes()
     cycles = tracks.cycles()
     per = np.empty(tracks.nbands)
@@ -715,7 +786,7 @@ def msr_windings(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None = 
         (a star on a pole: winding undefined) or a braid whose winding does not split into integers
         (use :func:`star_windings` for the cycle totals).
     """
-    res = star_windings(blocks, kappa)
+    res = star_windings(_as_chain_arg(blocks, "blocks"), kappa)
     out = []
     for n, w in enumerate(res.per_band):
         if abs(w - round(w)) > 1e-9:
@@ -739,7 +810,7 @@ def summed_winding(blocks: Chain | Mapping[int, ArrayLike], kappa: float | None 
     invisible ``2 pi``.)  ``kappa=None`` derives the non-Bloch shift from the GBZ.  Raises ValueError
     at a transition (a star on a pole).
     """
-    return star_windings(blocks, kappa, **track_kwargs).total
+    return star_windings(_as_chain_arg(blocks, "blocks"), kappa, **track_kwargs).total
 
 
 def summed_winding_batch(bloch: ArrayLike, *, max_step: float = np.pi / 2) -> np.ndarray:
@@ -757,16 +828,20 @@ def summed_winding_batch(bloch: ArrayLike, *, max_step: float = np.pi / 2) -> np
     """
     from itertools import permutations
 
-    H = np.asarray(bloch, dtype=complex)
+    H = _v.complex_array(bloch, "bloch", finite=False)
     if H.ndim < 3 or H.shape[-1] != H.shape[-2]:
-        raise ValueError("bloch must have shape (..., L, J, J)")
+        raise ValueError(f"bloch must have shape (..., L, J, J), got {H.shape}")
     if H.shape[-3] < 3:
-        raise ValueError("need at least 3 momenta per loop; sample more points")
+        raise ValueError("bloch: need at least 3 momenta per loop; sample more points")
     if not np.all(np.isfinite(H)):
         raise ValueError("bloch contains NaN or inf")
-    if not (0 < max_step < np.pi):
-        raise ValueError("max_step must lie in (0, pi)")
+    max_step = _v.check_max_step(max_step)
     J = H.shape[-1]
+    if J < 2 or J > 6:
+        raise ValueError(f"bloch has J={J} bands: summed_winding_batch tries all J! band matchings and supports "
+                         "2 <= J <= 6; use summed_winding (continuation tracking) for other J")
+    _v.check_elements(H.size / J * np.prod(range(1, J + 1)), "bloch", f"array of shape {H.shape}", itemsize=8,
+                      fix="evaluate fewer parameter points per call")
     E, V = _eig_normalised(H)
     ph = np.angle(_ratio(V))                                   # (..., L, J)
     zero = np.abs(_ratio(V)) == 0
@@ -795,11 +870,25 @@ def nn_chain_summed_windings(t_right: ArrayLike, t_left: ArrayLike, gamma: Array
     """
     from .models import multiband_nn_bloch, multiband_nn_chain
 
-    tr, tl, g = np.broadcast_arrays(*(np.asarray(x, dtype=complex) for x in (t_right, t_left, gamma)))
+    tr, tl, g = _v.broadcast({"t_right": _v.complex_array(t_right, "t_right"),
+                              "t_left": _v.complex_array(t_left, "t_left"), "gamma": _v.complex_array(gamma, "gamma")})
+    if tr.ndim == 0 or tr.shape[-1] < 2:
+        raise ValueError(f"t_right, t_left, gamma must have shape P + (J,) with J >= 2, got {tr.shape}")
     P = tr.shape[:-1]
-    kap = np.broadcast_to(np.asarray(kappa, dtype=float), P)
-    if not np.all(np.isfinite(kap)):
-        raise ValueError("kappa must be finite")
+    kap = _v.real_array(kappa, "kappa")
+    try:
+        kap = np.broadcast_to(kap, P)
+    except ValueError:
+        raise ValueError(f"kappa of shape {kap.shape} does not broadcast to the parameter shape {P}") from None
+    if np.any(np.abs(kap) > 700):
+        raise ValueError("kappa: e^(+-kappa) overflows for |kappa| > ~700")
+    if isinstance(levels, (str, bytes)) or not hasattr(levels, "__iter__"):
+        raise TypeError(f"levels must be a sequence of momentum counts, got {type(levels).__name__}")
+    levels = tuple(_v.check_size(L, "levels", lo=3, cap=10 ** 5) for L in levels)
+    if not levels:
+        raise ValueError("levels is empty: pass at least one number of momenta, e.g. (32, 128, 512)")
+    if P == ():  # a single parameter set: evaluate it as a batch of one
+        return nn_chain_summed_windings(tr[None], tl[None], g[None], kap[None], levels=levels, track=track)[0]
     out = np.full(P, np.nan)
     todo = np.ones(P, dtype=bool)
     for L in levels:
@@ -848,11 +937,11 @@ def biorthogonal_zak_phases(blocks: Chain | Mapping[int, ArrayLike], kappa: floa
     At an EP the Hamiltonian is not diagonalisable and ``Z_n`` is undefined: every band involved in
     an EP crossing or a braid gets NaN (``on_ep="nan"``) or a ValueError (``on_ep="raise"``).
     """
-    chain = as_chain(blocks)
-    if on_ep not in ("nan", "raise"):
-        raise ValueError("on_ep must be 'nan' or 'raise'")
-    if gauge not in (None, "last", "first"):
-        raise ValueError("gauge must be None, 'last' or 'first'")
+    chain = _as_chain_arg(blocks, "blocks")
+    _v.check_choice(on_ep, "on_ep", ("nan", "raise"))
+    _v.check_choice(gauge, "gauge", (None, "last", "first"))
+    if tracks is not None and not isinstance(tracks, BandTracks):
+        raise TypeError(f"tracks must be None or a BandTracks (from track_bands), got {type(tracks).__name__}")
     if tracks is None:
         tracks = track_bands(chain, kappa, **track_kwargs)
     J = tracks.nbands
@@ -1061,13 +1150,21 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
     Raises ValueError if the count is undecidable at these lengths (edge states not yet split off:
     the chain is too short or the parameters are near a transition) -- increase ``n_cells``.
     """
-    chain = as_chain(blocks)
-    N = int(n_cells)
-    if N != n_cells or N < 4:
-        raise ValueError("n_cells must be an integer >= 4")
-    N2 = 2 * N if n_long is None else int(n_long)
-    if N2 != (2 * N if n_long is None else n_long) or N2 <= N:
-        raise ValueError("n_long must be an integer larger than n_cells")
+    chain = _as_chain_arg(blocks, "blocks")
+    N = _v.check_int(n_cells, "n_cells", lo=4)
+    N2 = 2 * N if n_long is None else _v.check_int(n_long, "n_long", lo=5)
+    if N2 <= N:
+        raise ValueError(f"n_long={N2} must be larger than n_cells={N}")
+    _v.check_dense(N2 * chain.nbands, "n_long" if n_long is not None else "n_cells",
+                   N2 if n_long is not None else N, eig=True, fix="use fewer cells")
+    if kappa is not None:
+        kappa = _v.check_real(kappa, "kappa")
+        _radius_of(kappa)
+    for name, val in (("d_min", d_min), ("bulk_zone", bulk_zone), ("converge_tol", converge_tol),
+                      ("cluster_tol", cluster_tol), ("drift_ratio", drift_ratio)):
+        _v.check_tol(val, name)
+    if bits is not None:
+        bits = _v.check_bits(bits, "bits")
     circle = True
     encl_short = None
     if kappa is None:
@@ -1094,6 +1191,10 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
         from .gbz import solve_gbz
         from .spectra import eigvals, recommended_bits
 
+        if N2 * chain.nbands > _v.MAX_FLINT_ROWS:
+            raise ValueError(f"the GBZ of this chain is not a circle, so the open chain needs arbitrary precision; "
+                             f"n_cells={N} (n_long={N2}) gives {N2 * chain.nbands} rows, above the limit of "
+                             f"{_v.MAX_FLINT_ROWS} (nhtopo_lib._validate.MAX_FLINT_ROWS): use fewer cells")
         g = solve_gbz(chain)
         lo, hi = g.radius_range
         cont = np.asarray(g.continuum)
@@ -1208,7 +1309,8 @@ def subchain_edge_count(blocks: Chain | Mapping[int, ArrayLike], kappa: float | 
     criterion is our derivation (not from the paper), an independent check of Eq. (8).
     Raises ValueError for other chains or when ``|beta| = e^{-kappa}`` within ``tol`` (transition).
     """
-    chain = as_chain(blocks)
+    chain = _as_chain_arg(blocks, "blocks")
+    tol = _v.check_tol(tol, "tol")
     J = chain.nbands
     form = _nn_form(chain)
     if form is None:

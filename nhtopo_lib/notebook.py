@@ -160,6 +160,11 @@ def init_notebook(seed: int = 0, *, threads: int | None = 1) -> np.random.Genera
       height (:func:`figure_min_text_px`) under :data:`FIGURE_TEXT_KEY`, which
       the book's browser check turns into the text height a reader sees.
     """
+    from . import _validate as _v
+
+    seed = _v.check_int(seed, "seed", lo=0, hi=2 ** 32 - 1, fix="numpy's legacy seed must lie in [0, 2**32 - 1]")
+    if threads is not None:
+        threads = _v.check_int(threads, "threads", lo=1, hi=4096)
     random.seed(seed)
     np.random.seed(seed)
     np.set_printoptions(precision=4, suppress=True, linewidth=110)

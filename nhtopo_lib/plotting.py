@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _validate as _v
+
 if TYPE_CHECKING:  # annotations only; matplotlib is imported by the caller
     from matplotlib.axes import Axes
 
@@ -34,8 +36,23 @@ __all__ = [
 ]
 
 
+def _check_ax(ax) -> None:
+    if not (hasattr(ax, "plot") and hasattr(ax, "set_xlabel")):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. from plt.subplots()), got {type(ax).__name__}")
+
+
+def _plot_data(x, name: str, dtype=complex) -> np.ndarray:
+    """Numbers to plot: NaN is allowed (matplotlib leaves a gap), inf is not."""
+    arr = (_v.complex_array if dtype is complex else _v.real_array)(x, name, finite=False)
+    if np.any(np.isinf(arr)):
+        raise ValueError(f"{name} contains inf; matplotlib cannot place it (use NaN for a gap)")
+    return arr
+
+
 def label_complex_axes(ax: Axes, quantity: str = "E") -> None:
     """Label ``ax`` as the complex plane of ``quantity`` and use equal aspect."""
+    _check_ax(ax)
+    _v.check_str(quantity, "quantity")
     ax.set_xlabel(rf"Re ${quantity}$")
     ax.set_ylabel(rf"Im ${quantity}$")
     ax.set_aspect("equal", adjustable="box")
@@ -44,7 +61,9 @@ def label_complex_axes(ax: Axes, quantity: str = "E") -> None:
 def plot_spectrum(ax: Axes, E: ArrayLike, *, label: str | None = None, quantity: str = "E",
                   s: float = 12, **kwargs: Any):
     """Scatter eigenvalues ``E`` in the complex plane."""
-    E = np.asarray(E, dtype=complex).ravel()
+    _check_ax(ax)
+    E = _plot_data(E, "E").ravel()
+    s = _v.check_positive(s, "s")
     kwargs.setdefault("zorder", 3)
     art = ax.scatter(E.real, E.imag, s=s, label=label, **kwargs)
     label_complex_axes(ax, quantity)
@@ -59,7 +78,11 @@ def plot_loop(ax: Axes, z: ArrayLike, *, base: complex | None = 0.0, n_arrows: i
     the direction of increasing parameter (e.g. increasing ``k``).  The base
     point, if given, is marked with a black ``x``.
     """
-    z = np.asarray(z, dtype=complex).ravel()
+    _check_ax(ax)
+    z = _plot_data(z, "z").ravel()
+    n_arrows = _v.check_int(n_arrows, "n_arrows", lo=0, hi=10 ** 4)
+    if base is not None:
+        base = _v.check_complex(base, "base")
     (line,) = ax.plot(z.real, z.imag, label=label, color=color, **kwargs)
     c = line.get_color()
     n = len(z)
@@ -85,10 +108,16 @@ def plot_phase_diagram(ax: Axes, x: ArrayLike, y: ArrayLike, values: ArrayLike, 
     a discrete colour bar whose ticks are the distinct values present (or
     ``levels``).
     """
-    x, y, v = np.asarray(x), np.asarray(y), np.asarray(values, dtype=float)
+    _check_ax(ax)
+    x, y = _v.real_array(x, "x"), _v.real_array(y, "y")
+    v = _plot_data(values, "values", float)
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError(f"x and y must be 1D grids, got shapes {x.shape} and {y.shape}")
     if v.shape != (len(y), len(x)):
         raise ValueError(f"values must have shape (len(y), len(x)) = {(len(y), len(x))}, got {v.shape}")
-    ticks = np.unique(v[np.isfinite(v)]) if levels is None else np.asarray(levels, dtype=float)
+    ticks = np.unique(v[np.isfinite(v)]) if levels is None else _v.real_array(levels, "levels", ndim=1, min_size=1)
+    if len(ticks) == 0:
+        raise ValueError("values contains no finite value to colour")
     import matplotlib as mpl
 
     if len(ticks) <= 12:
@@ -113,6 +142,9 @@ def plot_training_curves(ax: Axes, histories: Mapping[str, Mapping[str, Sequence
 
     ``histories`` maps a model name to ``{"train": [...], "val": [...]}``.
     """
+    _check_ax(ax)
+    if not isinstance(histories, Mapping) or any(not isinstance(h, Mapping) for h in histories.values()):
+        raise TypeError("histories must map model names to {'train': [...], 'val': [...]} mappings")
     for name, h in histories.items():
         for key, style in (("train", "-"), ("val", "--")):
             if key in h and len(h[key]):
@@ -125,10 +157,14 @@ def plot_training_curves(ax: Axes, histories: Mapping[str, Mapping[str, Sequence
 
 
 # --------------------------------------------------------------------------- sublattice / GBZ figures
-def _sphere_xyz(M):
+def _sphere_xyz(M, name: str = "M"):
     from .polezero import m_sphere
 
-    return m_sphere(np.asarray(M, dtype=complex))
+    M = _v.complex_array(M, name, finite=False)
+    undefined = np.isnan(M) & ~np.isinf(M)
+    if M.ndim == 1 and np.any(undefined):   # undefined ratios on a curve: leave them out of the drawing
+        M = M[~undefined]
+    return m_sphere(M)
 
 
 def plot_m_sphere(ax: Axes, curves: Sequence[ArrayLike], *, labels: Sequence[str] | None = None,
@@ -142,6 +178,10 @@ def plot_m_sphere(ax: Axes, curves: Sequence[ArrayLike], *, labels: Sequence[str
     axis; ``extra_points``: further ``M`` values (e.g. branch-point images).
     ``M = inf`` is the north pole ``Z = +1``, ``M = 0`` the south pole.
     """
+    if not hasattr(ax, "plot_wireframe"):
+        raise TypeError("ax must be a 3D matplotlib Axes (projection='3d')")
+    if isinstance(curves, (str, bytes)) or not hasattr(curves, "__iter__"):
+        raise TypeError(f"curves must be a sequence of arrays of M values, got {type(curves).__name__}")
     u = np.linspace(0, 2 * np.pi, 37)
     v = np.linspace(0, np.pi, 19)
     xs = np.outer(np.cos(u), np.sin(v))
@@ -152,12 +192,12 @@ def plot_m_sphere(ax: Axes, curves: Sequence[ArrayLike], *, labels: Sequence[str
     ax.plot(np.cos(t), np.sin(t), 0 * t, color="0.55", lw=0.8, ls="--")
     colors = colors or [f"C{i}" for i in range(len(curves))]
     for i, M in enumerate(curves):
-        P = _sphere_xyz(M)
+        P = _sphere_xyz(M, "curves")
         P = np.vstack([P, P[:1]])
         ax.plot(P[:, 0], P[:, 1], P[:, 2], color=colors[i % len(colors)], lw=1.8,
                 label=labels[i] if labels else None)
     if points:
-        xyz = {k: _sphere_xyz(v) for k, v in points.items()}
+        xyz = {k: _sphere_xyz(v, "points") for k, v in points.items()}
         ks = list(xyz)
         if len(ks) == 2:
             a, b = xyz[ks[0]], xyz[ks[1]]
@@ -166,7 +206,7 @@ def plot_m_sphere(ax: Axes, curves: Sequence[ArrayLike], *, labels: Sequence[str
             ax.scatter([p[0]], [p[1]], [p[2]], color=point_color, s=30, depthshade=False)
             ax.text(p[0] * 1.15, p[1] * 1.15, p[2] * 1.15, k, fontsize=11, fontweight="bold")
     if extra_points is not None and len(np.atleast_1d(extra_points)):
-        P = _sphere_xyz(np.atleast_1d(extra_points))
+        P = _sphere_xyz(np.atleast_1d(extra_points), "extra_points")
         ax.scatter(P[:, 0], P[:, 1], P[:, 2], color="red", s=22, depthshade=False, label=extra_label)
     ax.set_xlabel("X", labelpad=-8)
     ax.set_ylabel("Y", labelpad=-8)
@@ -195,7 +235,13 @@ def plot_domain_coloring(ax: Axes, f: Callable[[np.ndarray], np.ndarray], extent
     circle (Brillouin zone) dashed.  ``highlight`` marks the points that enter
     the pole-zero count (optionally labelled).
     """
-    x0, x1, y0, y1 = extent
+    _check_ax(ax)
+    f = _v.check_callable(f, "f")
+    ext = _v.real_array(extent, "extent", ndim=1)
+    if ext.shape != (4,) or not (ext[0] < ext[1] and ext[2] < ext[3]):
+        raise ValueError(f"extent must be (x0, x1, y0, y1) with x0 < x1 and y0 < y1, got {extent!r}")
+    x0, x1, y0, y1 = (float(e) for e in ext)
+    n = _v.check_size(n, "n", lo=2, cap=4000, cost=lambda m: f"an {m} x {m} image", fix="400 pixels suffice")
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     Z = X + 1j * Y
     with np.errstate(all="ignore"):
@@ -243,7 +289,11 @@ def plot_domain_coloring(ax: Axes, f: Callable[[np.ndarray], np.ndarray], extent
 
 def plot_middle_real_parts(ax: Axes, E: ArrayLike, *, n_mid: int = 40, zero_mask: ArrayLike | None = None):
     """``Re E`` against index for the middle ``n_mid`` eigenvalues sorted by ``Re E`` (panel d)."""
-    E = np.asarray(E, dtype=complex)
+    _check_ax(ax)
+    E = _plot_data(E, "E").ravel()
+    n_mid = _v.check_int(n_mid, "n_mid", lo=1)
+    if zero_mask is not None and np.shape(zero_mask) != E.shape:
+        raise ValueError(f"zero_mask must have one entry per eigenvalue (shape {E.shape}), got {np.shape(zero_mask)}")
     o = np.argsort(E.real, kind="stable")
     n = len(E)
     lo = max(0, n // 2 - n_mid // 2)
@@ -268,6 +318,11 @@ def plot_sublattice_figure(report: SublatticeReport, *, title: str = "", extent:
     """
     import matplotlib.pyplot as plt
 
+    from .polezero import SublatticeReport
+
+    if not isinstance(report, SublatticeReport):
+        raise TypeError(f"report must be a SublatticeReport (from sublattice_report), got {type(report).__name__}")
+    n_mid = _v.check_int(n_mid, "n_mid", lo=1)
     fig = plt.figure(figsize=(8.8, 8.2), layout="constrained")
     gs = fig.add_gridspec(2, 2)
     ax_a = fig.add_subplot(gs[0, 0])
@@ -347,6 +402,13 @@ def plot_star_tracks(ax: Axes, stars: Sequence[ArrayLike], *, colors: Sequence[s
     is the ``z`` axis: a star winding counts how often the stars of a band go around it.  North pole
     ``(0, 0, 1)`` = first component (``m = +S``).
     """
+    if not hasattr(ax, "plot_wireframe"):
+        raise TypeError("ax must be a 3D matplotlib Axes (projection='3d')")
+    if isinstance(stars, (str, bytes)) or not hasattr(stars, "__iter__"):
+        raise TypeError(f"stars must be a sequence of (..., 3) arrays, one per band, got {type(stars).__name__}")
+    stars = [_plot_data(P, "stars", float) for P in stars]
+    if any(P.size % 3 or (P.ndim and P.shape[-1] != 3) for P in stars):
+        raise ValueError("stars: every entry must hold unit vectors of shape (..., 3)")
     u = np.linspace(0, 2 * np.pi, 37)
     v = np.linspace(0, np.pi, 19)
     ax.plot_wireframe(np.outer(np.cos(u), np.sin(v)), np.outer(np.sin(u), np.sin(v)),

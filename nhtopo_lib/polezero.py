@@ -39,6 +39,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from . import _validate as _v
 from .chain import Chain
 from .laurent import LaurentPoly
 from .models import off_diagonal_chain
@@ -80,16 +81,7 @@ PAULI = {
 def _laurent(h: Mapping[int, complex], name: str) -> LaurentPoly:
     if isinstance(h, LaurentPoly):
         return h
-    if not isinstance(h, Mapping):
-        raise ValueError(f"{name} must be a mapping {{power of z: coefficient}}, got {type(h).__name__}")
-    clean = {}
-    for k, v in h.items():
-        if isinstance(k, bool) or int(k) != k:
-            raise ValueError(f"{name}: powers of z must be integers, got {k!r}")
-        c = complex(v)
-        if not np.isfinite(c):
-            raise ValueError(f"{name}[{k}] is NaN or inf; fix the model parameters")
-        clean[int(k)] = clean.get(int(k), 0) + c
+    clean = _v.check_power_mapping(h, name, allow_empty=True)
     p = LaurentPoly(clean)
     if p.is_zero:
         raise ValueError(f"{name} vanishes identically: M^2 = H_ab/H_ba is 0 or infinite everywhere "
@@ -101,11 +93,13 @@ def _off_diagonal_input(h_ab, h_ba):
     """``(H_ab, H_ba, frame)`` as Laurent polynomials from mappings or from a 2-band Chain."""
     if isinstance(h_ab, Chain):
         if h_ba is not None:
-            raise ValueError("pass either (h_ab, h_ba) mappings or a single two-band Chain")
+            raise ValueError("pass either (h_ab, h_ba) mappings or a single two-band Chain as h_ab (then h_ba=None)")
+        if h_ab.nbands != 2:
+            raise ValueError(f"h_ab: a Chain passed as h_ab must have two bands, got {h_ab.nbands}")
         sf = sublattice_form(h_ab)
-        return _laurent(sf.h_ab, "H_ab (rotated)"), _laurent(sf.h_ba, "H_ba (rotated)"), sf
+        return _laurent(sf.h_ab, "h_ab (rotated)"), _laurent(sf.h_ba, "h_ba (rotated)"), sf
     if h_ba is None:
-        raise ValueError("h_ba is missing: pass both off-diagonal entries as mappings")
+        raise ValueError("h_ba is missing: pass both off-diagonal entries as mappings (or a two-band Chain as h_ab)")
     return _laurent(h_ab, "h_ab"), _laurent(h_ba, "h_ba"), None
 
 
@@ -169,10 +163,10 @@ def sublattice_form(chain: Chain, rtol: float = 1e-10) -> SublatticeForm:
         has the non-Hermitian chiral symmetry ``Gamma H^dagger Gamma = -H`` of
         Kawabata et al.), or when the chain is not two-band.
     """
-    if not isinstance(chain, Chain):
-        raise ValueError("sublattice_form expects a two-band Chain")
+    chain = _v.check_chain(chain, "chain")
+    rtol = _v.check_tol(rtol, "rtol")
     if chain.nbands != 2:
-        raise ValueError(f"sublattice_form needs a two-band chain, got {chain.nbands} bands")
+        raise ValueError(f"chain: sublattice_form needs a two-band chain, got {chain.nbands} bands")
     ns, do, d = _d_vectors(chain)
     scale = max(float(np.max(np.abs(d))) if d.size else 0.0, float(np.max(np.abs(do))), 1e-300)
     A = np.vstack([d.real, d.imag])
@@ -257,6 +251,7 @@ def pole_zero_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
                    h_ba: Mapping[int, complex] | LaurentPoly | None = None, *,
                    tie_rtol: float = 1e-9) -> PoleZeroResult:
     """``W_pz`` with its ingredients; see :func:`pole_zero_invariant`."""
+    tie_rtol = _v.check_tol(tie_rtol, "tie_rtol")
     ab, ba, sf = _off_diagonal_input(h_ab, h_ba)
     a_lo, b_lo = ab.low, ba.low
     m, n = max(0, -a_lo), max(0, -b_lo)
@@ -340,12 +335,17 @@ def pole_zero_invariant_batch(ab_coeffs: np.ndarray, ba_coeffs: np.ndarray, ab_l
     """
     from .gbz import poly_roots_batch
 
-    A = np.atleast_2d(np.asarray(ab_coeffs, dtype=complex))
-    B = np.atleast_2d(np.asarray(ba_coeffs, dtype=complex))
+    A = np.atleast_2d(_v.complex_array(ab_coeffs, "ab_coeffs"))
+    B = np.atleast_2d(_v.complex_array(ba_coeffs, "ba_coeffs"))
+    for name, X in (("ab_coeffs", A), ("ba_coeffs", B)):
+        if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+            raise ValueError(f"{name} must have shape (n_models, n_coefficients) with n_models, n_coefficients >= 1, "
+                             f"got {X.shape}")
     if A.shape[0] != B.shape[0]:
         raise ValueError("ab_coeffs and ba_coeffs must have the same number of rows")
-    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
-        raise ValueError("coefficients contain NaN or inf")
+    ab_low = _v.check_int(ab_low, "ab_low", lo=-10 ** 6, hi=10 ** 6)
+    ba_low = _v.check_int(ba_low, "ba_low", lo=-10 ** 6, hi=10 ** 6)
+    tie_rtol = _v.check_tol(tie_rtol, "tie_rtol")
     n = A.shape[0]
     p = -(ab_low + ba_low)
     ord0 = ab_low - ba_low
@@ -390,11 +390,14 @@ def m2_winding_on_loop(z_loop: np.ndarray, h_ab: Chain | Mapping[int, complex] |
     zero or pole of ``M**2`` (gap closing).
     """
     ab, ba, _ = _off_diagonal_input(h_ab, h_ba)
-    z = np.asarray(z_loop, dtype=complex)
+    max_step = _v.check_max_step(max_step)
+    z = _v.complex_array(z_loop, "z_loop", finite=False)
     if z.ndim != 1 or z.size < 3:
         raise ValueError("z_loop must be a 1D array of at least 3 points; sample more points")
     if not np.all(np.isfinite(z)):
         raise ValueError("z_loop contains NaN or inf")
+    if np.any(z == 0):
+        raise ValueError("z_loop passes through z = 0, a pole of H(z): a GBZ loop never does")
     a, b = ab(z), ba(z)
     sa = np.sum(np.abs(ab.coeffs)) * np.max(np.abs(z)) ** max(ab.high, 0) / np.min(np.abs(z)) ** max(-ab.low, 0)
     sb = np.sum(np.abs(ba.coeffs)) * np.max(np.abs(z)) ** max(ba.high, 0) / np.min(np.abs(z)) ** max(-ba.low, 0)
@@ -427,8 +430,23 @@ def gbz_winding_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
     from .gbz import solve_gbz
 
     ab, ba, sf = _off_diagonal_input(h_ab, h_ba)
+    ppl = _v.check_size(points_per_loop, "points_per_loop", lo=16, cap=10 ** 5,
+                       fix="a few thousand points resolve any loop of the book")
+    max_refinements = _v.check_int(max_refinements, "max_refinements", lo=0, hi=20)
+    if ppl * 2 ** max_refinements > 10 ** 6:
+        raise ValueError(f"points_per_loop={ppl} with max_refinements={max_refinements} may ask for "
+                         f"{ppl * 2 ** max_refinements} points per loop (doubled at each refinement), above the "
+                         "limit of 10**6; lower max_refinements or points_per_loop")
+    max_step = _v.check_max_step(max_step)
+    # decide a gap closing from the E = 0 root gap first (cheap and exact): tracing the GBZ near a gap
+    # closing is slow and can only end in a refusal
+    try:
+        pole_zero_data(ab, ba)
+    except ValueError as exc:
+        if "gap closing" in str(exc):
+            raise ValueError(f"{exc}; W_gbz is undefined there (decided from the roots of Q = H_ab H_ba, before "
+                             "tracing the GBZ)") from None
     chain = off_diagonal_chain(ab.to_dict(), ba.to_dict())
-    ppl = int(points_per_loop)
     last_err = None
     for _ in range(int(max_refinements) + 1):
         try:
@@ -498,9 +516,13 @@ def m_sphere(M: np.ndarray) -> np.ndarray:
     ``M = inf`` maps to the north pole ``(0, 0, 1)``, ``M = 0`` to the south
     pole.  (This is the Bloch sphere of ``(M, 1)`` reflected ``Y -> -Y``.)
     """
-    M = np.asarray(M, dtype=complex)
+    M = _v.complex_array(M, "M", finite=False)
+    if np.any(np.isnan(M) & ~np.isinf(M)):
+        raise ValueError("M contains NaN (an undefined eigenvector ratio); only finite values and inf (the "
+                         "north pole) have an image on the sphere")
     out = np.empty(M.shape + (3,))
-    inf = ~np.isfinite(M)
+    with np.errstate(over="ignore"):
+        inf = np.isinf(M) | ~np.isfinite(np.abs(M) ** 2)   # |M| beyond ~1e154: the north pole to double precision
     Mf = np.where(inf, 0, M)
     a2 = np.abs(Mf) ** 2
     out[..., 0] = 2 * Mf.real / (1 + a2)
@@ -516,8 +538,11 @@ def eigvec_ratio(chain: Chain, z: np.ndarray, E: np.ndarray) -> np.ndarray:
     Uses whichever of the two equivalent forms of Eq. (7) has the larger
     denominator; returns ``inf`` where ``v2 = 0``.
     """
-    H = chain.bloch(np.asarray(z))
-    E = np.asarray(E, dtype=complex)
+    chain = _v.check_chain(chain, "chain")
+    if chain.nbands != 2:
+        raise ValueError(f"chain: eigvec_ratio needs a two-band chain, got {chain.nbands} bands")
+    z, E = _v.broadcast({"z": _v.complex_array(z, "z"), "E": _v.complex_array(E, "E")})
+    H = chain.bloch(z)
     n1, d1 = H[..., 0, 1], E - H[..., 0, 0]
     n2, d2 = E - H[..., 1, 1], H[..., 1, 0]
     use1 = np.abs(d1) * (np.abs(n2) + np.abs(d2)) >= np.abs(d2) * (np.abs(n1) + np.abs(d1))
@@ -528,7 +553,10 @@ def eigvec_ratio(chain: Chain, z: np.ndarray, E: np.ndarray) -> np.ndarray:
 
 def kernel_ratio(A: np.ndarray) -> complex:
     """``v1/v2`` of the (right) null vector of a singular ``2x2`` matrix (smallest singular vector)."""
-    _, _, vh = np.linalg.svd(np.asarray(A, dtype=complex))
+    A = _v.square_matrix(A, "A")
+    if A.shape != (2, 2):
+        raise ValueError(f"A must be a 2x2 matrix, got shape {A.shape}")
+    _, _, vh = np.linalg.svd(A)
     v = vh[-1].conj()
     return complex(v[0] / v[1]) if abs(v[1]) > 1e-14 * abs(v[0]) else complex(np.inf)
 
@@ -569,6 +597,8 @@ def general_sublattice_invariant(chain: Chain, *, cluster_tol: float = 1e-6) -> 
     (``M_zero conj(M_inf) = -1``) and returns ``W = #M_zero - #M_inf``,
     together with ``W_pz`` of the rotated off-diagonal chain as a cross-check.
     """
+    chain = _v.check_chain(chain, "chain")
+    cluster_tol = _v.check_tol(cluster_tol, "cluster_tol")
     sf = sublattice_form(chain)
     Q = -chain.char_poly.terms[0]  # det(H - E) = E^2 + det H when d_0 = 0
     lo = chain.hopping_range[0]
@@ -615,9 +645,13 @@ def zero_mode_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
     """Certified zero-mode count of the open chain (see :func:`nhtopo_lib.zeromodes.certified_zero_modes`)."""
     from .zeromodes import certified_zero_modes
 
+    n_cells = _v.check_int(n_cells, "n_cells", lo=2)
+    _v.check_dense(2 * n_cells, "n_cells", n_cells, eig=True, fix="use fewer cells")
     if isinstance(h_ab, Chain):
         if h_ba is not None:
             raise ValueError("pass either (h_ab, h_ba) mappings or a single Chain")
+        if h_ab.nbands != 2:
+            raise ValueError(f"h_ab: a Chain passed as h_ab must have two bands, got {h_ab.nbands}")
         sublattice_form(h_ab)  # refuse chains without sublattice symmetry
         chain = h_ab
     else:
@@ -713,6 +747,10 @@ def sublattice_report(chain: Chain, n_cells: int = 100, *, points_per_loop: int 
     """Compute ``W_pz``, ``W_gbz``, Eq. (28), the certified zero-mode count and the sub-GBZ ``M`` curves."""
     from .zeromodes import certified_zero_modes
 
+    chain = _v.check_chain(chain, "chain")
+    n_cells = _v.check_int(n_cells, "n_cells", lo=2)
+    _v.check_dense(chain.nbands * n_cells, "n_cells", n_cells, eig=True, fix="use fewer cells")
+    points_per_loop = _v.check_size(points_per_loop, "points_per_loop", lo=16, cap=10 ** 5)
     form = sublattice_form(chain)
     pz = pole_zero_data(form.h_ab, form.h_ba)
     pz.sublattice = form

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _validate as _v
 from .chain import Chain
 
 __all__ = [
@@ -42,17 +43,22 @@ __all__ = [
 ]
 
 
-def _square(H: ArrayLike) -> np.ndarray:
-    H = np.asarray(H, dtype=complex)
-    if H.ndim != 2 or H.shape[0] != H.shape[1]:
-        raise ValueError(f"expected a square matrix, got shape {H.shape}")
-    if not np.all(np.isfinite(H)):
-        raise ValueError("the matrix contains NaN or inf; check the model parameters")
-    return H
+def _square(H: ArrayLike, name: str = "H") -> np.ndarray:
+    return _v.square_matrix(H, name)
+
+
+def _check_flint_size(H: np.ndarray, bits: int) -> None:
+    n = H.shape[0]
+    if n > _v.MAX_FLINT_ROWS:
+        raise ValueError(f"H has {n} rows: arbitrary-precision eigenvalues ({bits} bits) cost O(n^3) multiprecision "
+                         f"operations (about {7 * (n / 200) ** 3 * max(bits, 128) / 128:.3g} s); the limit is "
+                         f"{_v.MAX_FLINT_ROWS} rows (nhtopo_lib._validate.MAX_FLINT_ROWS): use a shorter chain or an "
+                         "exact gauge transform with double precision")
 
 
 def check_hermitian(H: ArrayLike, atol: float = 1e-12) -> None:
     """Raise ValueError unless ``H`` is Hermitian to ``atol`` (relative to its norm)."""
+    atol = _v.check_nonneg(atol, "atol")
     H = _square(H)
     scale = max(1.0, float(np.max(np.abs(H))))
     dev = float(np.max(np.abs(H - H.conj().T))) if H.size else 0.0
@@ -63,8 +69,10 @@ def check_hermitian(H: ArrayLike, atol: float = 1e-12) -> None:
 
 def hermitian_eigvalsh(H: ArrayLike) -> np.ndarray:
     """Real eigenvalues of a Hermitian matrix (ascending); refuses non-Hermitian input."""
+    H = _square(H)
     check_hermitian(H)
-    return np.linalg.eigvalsh(_square(H))
+    _v.check_dense(H.shape[0], "H", f"matrix of shape {H.shape}", eig=True, fix="use a smaller matrix")
+    return np.linalg.eigvalsh(H)
 
 
 def _to_acb_mat(H: np.ndarray):
@@ -86,14 +94,15 @@ def eigvals(H: ArrayLike, *, bits: int | None = None, certified: bool = False) -
     if bits is None:
         if certified:
             raise ValueError("certified=True needs a precision: pass bits=128 or more")
+        _v.check_dense(H.shape[0], "H", f"matrix of shape {H.shape}", eig=True, fix="use a smaller matrix")
         ev = np.linalg.eigvals(H)
     elif certified:
         ev, _ = eigvals_certified(H, bits)
     else:
         import flint
 
-        if bits < 53:
-            raise ValueError("bits must be at least 53 (double precision)")
+        bits = _v.check_bits(bits, "bits")
+        _check_flint_size(H, bits)
         old = flint.ctx.prec
         try:
             flint.ctx.prec = int(bits)
@@ -113,6 +122,8 @@ def eigvals_certified(H: ArrayLike, bits: int = 256) -> tuple[np.ndarray, np.nda
     import flint
 
     H = _square(H)
+    bits = _v.check_bits(bits, "bits")
+    _check_flint_size(H, bits)
     old = flint.ctx.prec
     try:
         flint.ctx.prec = int(bits)
@@ -138,13 +149,15 @@ def spectrum_distance(a: ArrayLike, b: ArrayLike) -> float:
     """
     from scipy.optimize import linear_sum_assignment
 
-    a = np.asarray(a, dtype=complex).ravel()
-    b = np.asarray(b, dtype=complex).ravel()
+    a = _v.complex_array(a, "a", finite=False).ravel()
+    b = _v.complex_array(b, "b", finite=False).ravel()
     if a.size != b.size:
         raise ValueError(f"spectra of different lengths ({a.size} and {b.size}) cannot be paired; "
                          "compare spectra of the same matrix")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        raise ValueError("a spectrum contains NaN or inf; recompute it (e.g. with higher precision)")
+        raise ValueError("a spectrum (a or b) contains NaN or inf; recompute it (e.g. with higher precision)")
+    _v.check_dense(a.size, "a", f"spectrum of {a.size} values", itemsize=8,
+                  fix="the optimal pairing needs an n x n cost matrix; compare fewer eigenvalues")
     cost = np.abs(a[:, None] - b[None, :])
     r, c = linear_sum_assignment(cost)
     return float(cost[r, c].max()) if len(r) else 0.0
@@ -161,9 +174,12 @@ def converged_eigvals(H: ArrayLike, bits: tuple[int, int] = (128, 192), tol: flo
     the two lists optimally and requires every pair to agree within
     ``tol * max(1, |E|max)``.  Raises ValueError ("increase bits") otherwise.
     """
-    lo, hi = bits
+    if isinstance(bits, (str, bytes)) or not hasattr(bits, "__len__") or len(bits) != 2:
+        raise TypeError(f"bits must be a pair (lower, higher) of precisions in bits, got {bits!r}")
+    lo, hi = _v.check_bits(bits[0], "bits[0]"), _v.check_bits(bits[1], "bits[1]")
+    tol = _v.check_positive(tol, "tol")
     if not hi > lo:
-        raise ValueError("bits must be (lower, higher)")
+        raise ValueError(f"bits={bits!r} must be (lower, higher) with higher > lower")
     a = eigvals(H, bits=lo)
     b = eigvals(H, bits=hi)
     scale = max(1.0, float(np.max(np.abs(b))))
@@ -181,9 +197,14 @@ def recommended_bits(n_cells: int, skin_radius: float, margin: int = 64) -> int:
     which eats ``n_cells * |log2 r|`` bits; add 53 for the result and a margin.
     Rounded up to a multiple of 64.
     """
-    if skin_radius <= 0:
-        raise ValueError("skin_radius must be positive")
+    n_cells = _v.check_int(n_cells, "n_cells", lo=1)
+    skin_radius = _v.check_positive(skin_radius, "skin_radius")
+    margin = _v.check_int(margin, "margin", lo=0)
     need = 53 + n_cells * abs(np.log2(skin_radius)) + margin
+    if not np.isfinite(need) or need > _v.MAX_BITS:
+        raise ValueError(f"n_cells={n_cells} with skin_radius={skin_radius:g} needs {need:.3g} bits, above the limit of "
+                         f"{_v.MAX_BITS} (nhtopo_lib._validate.MAX_BITS): use an exact gauge transform "
+                         "(Chain.gauge_transformed) with double precision instead")
     return int(64 * np.ceil(need / 64))
 
 
@@ -195,12 +216,25 @@ def obc_spectrum(chain: Chain, n_cells: int, *, bits: int | None = None,
     ``chain.gauge_transformed(r)`` (same spectrum, better conditioned);
     ``bits`` switches to high precision (see :func:`eigvals`).
     """
+    chain = _v.check_chain(chain, "chain")
+    n_cells = _v.check_int(n_cells, "n_cells", lo=1)
+    rows = n_cells * chain.nbands
+    if bits is None:
+        _v.check_dense(rows, "n_cells", n_cells, eig=True, fix="use fewer cells")
+    else:
+        bits = _v.check_bits(bits, "bits")
+        if rows > _v.MAX_FLINT_ROWS:
+            raise ValueError(f"n_cells={n_cells} gives a {rows} x {rows} matrix, above the limit of "
+                             f"{_v.MAX_FLINT_ROWS} rows for arbitrary precision (nhtopo_lib._validate.MAX_FLINT_ROWS); "
+                             "use fewer cells, or gauge_radius with double precision")
     if gauge_radius is not None:
+        gauge_radius = _v.check_positive(gauge_radius, "gauge_radius")
         chain = chain.gauge_transformed(gauge_radius)
     return eigvals(chain.obc_matrix(n_cells), bits=bits, certified=certified)
 
 
 def smallest_magnitude(E: ArrayLike, k: int = 2) -> np.ndarray:
     """The ``k`` eigenvalues of smallest modulus (zero-mode candidates), by modulus."""
-    E = np.asarray(E, dtype=complex)
+    E = _v.complex_array(E, "E").ravel()
+    k = _v.check_int(k, "k", lo=1)
     return E[np.argsort(np.abs(E), kind="stable")[:k]]

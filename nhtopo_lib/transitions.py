@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _validate as _v
+
 if TYPE_CHECKING:  # annotation only: importing learning pulls in torch
     from .learning import TrainingConfig
 
@@ -67,9 +69,13 @@ def nh_ssh_configurations(points: ArrayLike, L: int = 32, *, t_prime: float = 1.
     from . import learning as lrn
     from .models import nh_ssh_energy_squared, nh_ssh_interband_winding
 
-    p = np.atleast_2d(np.asarray(points, float))
-    if p.shape[-1] != 2:
-        raise ValueError("points must have shape (N, 2) with columns (delta, t)")
+    p = np.atleast_2d(_v.real_array(points, "points"))
+    if p.ndim != 2 or p.shape[-1] != 2 or len(p) == 0:
+        raise ValueError(f"points must have shape (N, 2) with columns (delta, t) and N >= 1, got {p.shape}")
+    L = _v.check_size(L, "L", lo=2, cap=10 ** 6, fix="the networks of the book use L = 32")
+    t_prime = _v.check_real(t_prime, "t_prime")
+    max_step = _v.check_max_step(max_step)
+    _v.check_elements(float(len(p)) * (L + 1) * 4, "points", f"{len(p)} points with L = {L}")
     d, t = p[:, 0], p[:, 1]
     w = nh_ssh_interband_winding(t, d, t_prime)
     k = 2 * np.pi * np.arange(int(L) + 1) / int(L)
@@ -96,9 +102,13 @@ def nh_dirac_configurations(points: ArrayLike, rng: np.random.Generator, L: int 
                               open_phase_winding)
     from .winding import winding_number
 
-    p = np.atleast_2d(np.asarray(points, float))
-    if p.shape[-1] != 2:
-        raise ValueError("points must have shape (N, 2) with columns (m, kappa)")
+    p = np.atleast_2d(_v.real_array(points, "points"))
+    if p.ndim != 2 or p.shape[-1] != 2 or len(p) == 0:
+        raise ValueError(f"points must have shape (N, 2) with columns (m, kappa) and N >= 1, got {p.shape}")
+    rng = _v.check_rng(rng)
+    L = _v.check_size(L, "L", lo=3, cap=10 ** 6, fix="the networks of the book use L = 32")
+    delta_m = _v.check_real(delta_m, "delta_m")
+    _v.check_elements(float(len(p)) * (L + 1) * 8, "points", f"{len(p)} points with L = {L}")
     m, kap = p[:, 0], p[:, 1]
     w = np.atleast_1d(nh_dirac_interband_winding(m, kap))
     k, _ = nh_dirac_loops(m, kap, L, delta_m=delta_m, rng=rng)
@@ -118,9 +128,9 @@ def distance_to_lines(points: ArrayLike, lines: ArrayLike) -> np.ndarray:
     the line equations; ``lines``: shape ``(n_lines, 3)`` rows ``(A, B, C)``.
     Raises ValueError on NaN/inf and on degenerate lines (``A = B = 0``).
     """
-    p = np.asarray(points, dtype=float)
-    ln = np.atleast_2d(np.asarray(lines, dtype=float))
-    if p.shape[-1] != 2:
+    p = _v.real_array(points, "points", finite=False)
+    ln = np.atleast_2d(_v.real_array(lines, "lines", finite=False))
+    if p.ndim == 0 or p.shape[-1] != 2:
         raise ValueError(f"points must have shape (..., 2) = (x, y), got {p.shape}")
     if ln.ndim != 2 or ln.shape[1] != 3 or len(ln) == 0:
         raise ValueError("lines must have shape (n_lines, 3): rows (A, B, C) of A x + B y + C = 0")
@@ -130,7 +140,7 @@ def distance_to_lines(points: ArrayLike, lines: ArrayLike) -> np.ndarray:
         raise ValueError("line coefficients contain NaN or inf")
     norm = np.hypot(ln[:, 0], ln[:, 1])
     if np.any(norm == 0):
-        raise ValueError("a line with A = B = 0 is not a line; check the boundary coefficients")
+        raise ValueError("lines: a line with A = B = 0 is not a line; check the boundary coefficients")
     d = np.abs(p[..., None, 0] * ln[:, 0] + p[..., None, 1] * ln[:, 1] + ln[:, 2]) / norm
     return d.min(axis=-1)
 
@@ -157,10 +167,7 @@ class ThresholdSets:
 
 
 def _check_T(T: float) -> float:
-    T = float(T)
-    if not np.isfinite(T) or T < 0:
-        raise ValueError(f"the distance threshold T must be finite and >= 0, got {T}")
-    return T
+    return _v.check_real(T, "T", lo=0.0, fix="the distance threshold T must be finite and >= 0")
 
 
 def threshold_split(s: ArrayLike, T: float, *, val_fraction: float = 0.2,
@@ -172,8 +179,11 @@ def threshold_split(s: ArrayLike, T: float, *, val_fraction: float = 0.2,
     them become the validation set.  This is the paper's fixed-sample reading:
     ~3.6e4 uniform draws at T = 0.2 give ~2.4e4 / 6e3 / 6e3.
     """
-    s = np.asarray(s, dtype=float)
+    s = _v.real_array(s, "s", finite=False)
     T = _check_T(T)
+    if rng is not None:
+        _v.check_rng(rng)
+    val_fraction = _v.check_real(val_fraction, "val_fraction", lo=0.0, hi=1.0, hi_open=True)
     if s.ndim != 1:
         raise ValueError("s must be one-dimensional (one distance per configuration)")
     if not np.all(np.isfinite(s)) or np.any(s < 0):
@@ -201,10 +211,14 @@ def sample_threshold_sets(sampler: Callable[[np.random.Generator, int], np.ndarr
     Raises ValueError if ``max_draws`` uniform draws do not fill the sets
     (e.g. ``T`` larger than any distance in the sampled box).
     """
+    sampler = _v.check_callable(sampler, "sampler")
+    distance = _v.check_callable(distance, "distance")
     T = _check_T(T)
-    for name, n in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)):
-        if int(n) != n or n < 0:
-            raise ValueError(f"{name} must be a non-negative integer")
+    n_train, n_val, n_test = (_v.check_size(n, name, lo=0, cap=10 ** 8) for name, n in
+                              (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)))
+    rng = _v.check_rng(rng)
+    batch = _v.check_size(batch, "batch", lo=1, cap=10 ** 6)
+    max_draws = _v.check_size(max_draws, "max_draws", lo=1, cap=10 ** 10)
     need_far, need_near = n_train + n_val, n_test
     far, near, drawn = [], [], 0
     got_far = got_near = 0
@@ -212,9 +226,20 @@ def sample_threshold_sets(sampler: Callable[[np.random.Generator, int], np.ndarr
         if drawn >= max_draws:
             raise ValueError(f"{drawn} draws gave only {got_far}/{need_far} points with s >= T and "
                              f"{got_near}/{need_near} with s < T; lower T or enlarge the sampled region")
-        p = np.asarray(sampler(rng, batch), dtype=float)
+        try:
+            p = np.asarray(sampler(rng, batch), dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"sampler(rng, {batch}) did not return numbers: {exc}") from None
+        if p.ndim != 2 or p.shape[0] < 1 or p.shape[1] != 2:
+            raise ValueError(f"sampler(rng, n) must return an array of shape (n, 2) with n >= 1 points, got {p.shape}")
         drawn += len(p)
-        s = np.asarray(distance(p), dtype=float)
+        try:
+            s = np.asarray(distance(p), dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"distance(points) did not return numbers: {exc}") from None
+        if s.shape != (len(p),):
+            raise ValueError(f"distance(points) must return one distance per point (shape ({len(p)},)), "
+                             f"got {s.shape}")
         if not np.all(np.isfinite(s)):
             raise ValueError("the distance function returned NaN/inf")
         f, n_ = s >= T, s < T
@@ -279,18 +304,18 @@ def probability_crossings(x: ArrayLike, probs: ArrayLike, *, min_run: int = 3,
     Returns the crossings in increasing ``x``.  Raises ValueError for NaN,
     mismatched shapes, or fewer than 2 points.
     """
-    x = np.asarray(x, dtype=float)
-    P = np.asarray(probs, dtype=float)
+    x = _v.real_array(x, "x", finite=False)
+    P = _v.real_array(probs, "probs", finite=False)
     if x.ndim != 1 or P.ndim != 2 or len(x) != len(P):
         raise ValueError(f"x must have shape (n,) and probs (n, n_classes); got {x.shape} and {P.shape}")
     if len(x) < 2:
         raise ValueError("need at least 2 points along the cut")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(P))):
         raise ValueError("x or probs contain NaN/inf; evaluate the classifier on finite inputs")
-    if int(smooth) != smooth or smooth < 1 or smooth % 2 == 0:
-        raise ValueError("smooth must be an odd positive integer")
-    if int(min_run) != min_run or min_run < 1:
-        raise ValueError("min_run must be a positive integer")
+    smooth = _v.check_int(smooth, "smooth", lo=1, hi=10 ** 6)
+    if smooth % 2 == 0:
+        raise ValueError(f"smooth={smooth} must be an odd positive integer")
+    min_run = _v.check_int(min_run, "min_run", lo=1)
     order = np.argsort(x, kind="stable")
     x, P = x[order], P[order]
     if smooth > 1:
@@ -400,13 +425,28 @@ def learn_transition(encode: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray
     from . import learning as lrn
 
     t0 = time.perf_counter()
-    classes = tuple(float(c) for c in classes)
-    cut_params = np.asarray(cut_params, float)
-    cut_x = np.asarray(cut_x, float)
-    if len(cut_params) != len(cut_x):
+    encode = _v.check_callable(encode, "encode")
+    if not isinstance(sets, ThresholdSets):
+        raise TypeError(f"sets must be a ThresholdSets (from sample_threshold_sets), got {type(sets).__name__}")
+    classes = tuple(float(c) for c in _v.real_array(classes, "classes", ndim=1, min_size=2))
+    if len(set(classes)) != len(classes):
+        raise ValueError(f"classes must be distinct, got {classes}")
+    cut_params = _v.real_array(cut_params, "cut_params")
+    cut_x = _v.real_array(cut_x, "cut_x", ndim=1)
+    if cut_params.ndim == 0 or len(cut_params) != len(cut_x):
         raise ValueError("cut_params and cut_x must have the same length")
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a sequence of integers, got {type(seeds).__name__}")
+    seeds = [_v.check_int(sd, "seeds", lo=0) for sd in seeds]
     if not seeds:
         raise ValueError("need at least one seed")
+    L = _v.check_size(L, "L", lo=2, cap=10 ** 6)
+    refit_below = _v.check_fraction(refit_below, "refit_below")
+    max_restarts = _v.check_int(max_restarts, "max_restarts", lo=0, hi=1000)
+    min_run = _v.check_int(min_run, "min_run", lo=1)
+    _v.check_str(desc, "desc")
+    if config is not None and not isinstance(config, lrn.TrainingConfig):
+        raise TypeError(f"config must be a TrainingConfig or None, got {type(config).__name__}")
     xtr, wtr = encode(sets.train)
     xv, wv = encode(sets.val)
     xte, wte = encode(sets.test)

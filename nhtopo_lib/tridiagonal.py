@@ -53,6 +53,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _validate as _v
+
 __all__ = [
     "FluxCoefficients",
     "ring_flux_coefficients",
@@ -83,13 +85,13 @@ class FluxCoefficients:
     phase: np.ndarray
 
     def __post_init__(self):
-        self.log_abs = np.asarray(self.log_abs, dtype=float)
-        self.phase = np.asarray(self.phase, dtype=complex)
+        self.log_abs = _v.real_array(self.log_abs, "log_abs", finite=False)
+        self.phase = _v.complex_array(self.phase, "phase", finite=False)
         if self.log_abs.shape != self.phase.shape or self.log_abs.shape[-1:] != (3,):
             raise ValueError("log_abs and phase must have the same shape (..., 3)")
         if np.any(np.isnan(self.log_abs)) or np.any(self.log_abs == np.inf) or \
                 not np.all(np.isfinite(self.phase)):
-            raise ValueError("the flux coefficients contain NaN or inf; check the ring parameters")
+            raise ValueError("the flux coefficients (log_abs, phase) contain NaN or inf; check the ring parameters")
         if np.any(np.all(self.log_abs == -np.inf, axis=-1)):
             raise ValueError("det[H(Phi) - E] vanishes identically in Phi: every flux puts E on the "
                              "spectrum; the winding is undefined")
@@ -120,6 +122,7 @@ class FluxCoefficients:
     # -- the determinant as a function of the flux
     def scaled_values(self, phi: ArrayLike) -> np.ndarray:
         """``det[H(phi) - E] * exp(-log_scale)``, shape ``self.shape + phi.shape``."""
+        phi = _v.real_array(phi, "phi")
         phi = np.asarray(phi, dtype=float)
         c = self.normalised()
         ex = (slice(None),) * len(self.shape) + (None,) * phi.ndim
@@ -129,6 +132,7 @@ class FluxCoefficients:
 
     def log_det(self, phi: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """``(phase, log|det|)`` of ``det[H(phi) - E]`` -- the output format of ``numpy.linalg.slogdet``."""
+        phi = _v.real_array(phi, "phi")
         v = self.scaled_values(phi)
         mag = np.abs(v)
         ex = (slice(None),) * len(self.shape) + (None,) * np.ndim(phi)
@@ -144,8 +148,10 @@ class FluxCoefficients:
         of :meth:`winding`): the base energy is an eigenvalue of ``H(Phi)`` there and the
         direction of the curve is undefined.
         """
-        if int(n_phi) != n_phi or n_phi < 3:
-            raise ValueError("n_phi must be an integer >= 3 (the loop needs at least 3 steps)")
+        n_phi = _v.check_size(n_phi, "n_phi", lo=3, cap=_v.MAX_SAMPLES,
+                              fix="the loop needs at least 3 steps; a few dozen suffice")
+        _v.check_elements(float(max(int(np.prod(self.shape)), 1)) * (n_phi + 1), "n_phi", n_phi)
+        rtol = _v.check_tol(rtol, "rtol")
         bad = self.margin() < rtol
         if np.any(bad):
             raise ValueError(f"{int(np.sum(bad))} curve(s) pass through 0: the base energy is an "
@@ -194,8 +200,8 @@ class FluxCoefficients:
         of ``H(Phi)`` for a real flux: ``on_unresolved="raise"`` (default) raises
         ValueError, ``"nan"`` returns NaN for those rings.
         """
-        if on_unresolved not in ("raise", "nan"):
-            raise ValueError("on_unresolved must be 'raise' or 'nan'")
+        _v.check_choice(on_unresolved, "on_unresolved", ("raise", "nan"))
+        rtol = _v.check_tol(rtol, "rtol")
         z = self.roots()
         inside = np.sum(np.abs(z) < 1.0, axis=-1)
         w = inside - 1
@@ -252,14 +258,18 @@ def chain_log_determinant(diag: ArrayLike, upper: ArrayLike, lower: ArrayLike,
     ``diag`` has length ``L``; ``upper``/``lower`` length ``L - 1`` (``H[j, j+1]``,
     ``H[j+1, j]``); leading axes broadcast.
     """
-    d = np.asarray(diag, dtype=complex)
-    u = np.asarray(upper, dtype=complex)
-    lo = np.asarray(lower, dtype=complex)
+    d = _v.complex_array(diag, "diag", min_size=1)
+    u = _v.complex_array(upper, "upper")
+    lo = _v.complex_array(lower, "lower")
+    E = _v.complex_array(energy, "energy")
+    if d.ndim == 0 or u.ndim == 0 or lo.ndim == 0:
+        raise ValueError("diag, upper and lower must be arrays with the sites along the last axis")
     if u.shape[-1] != d.shape[-1] - 1 or lo.shape[-1] != d.shape[-1] - 1:
         raise ValueError("upper and lower must be one shorter than diag")
-    a = d - np.asarray(energy, dtype=complex)[..., None]
+    _, _ = _v.broadcast({"upper": u, "lower": lo})
+    a = d - E[..., None]
     prod = u * lo
-    a, prod = np.broadcast_arrays(a, np.concatenate([prod, np.zeros(prod.shape[:-1] + (1,))], -1))
+    a, prod = _v.broadcast({"diag/energy": a, "upper/lower": np.concatenate([prod, np.zeros(prod.shape[:-1] + (1,))], -1)})
     lg, ph = _chain_det_logpolar(a, prod, 0, a.shape[-1])
     return ph, lg
 
@@ -281,18 +291,22 @@ def ring_flux_coefficients(diag: ArrayLike, upper: ArrayLike, lower: ArrayLike,
     Cost ``O(L)`` per ring, vectorised over the leading axes; log-polar output, so no
     overflow for any ``L``.
     """
-    if flux_sign not in (1, -1):
-        raise ValueError("flux_sign must be +1 or -1")
-    d = np.asarray(diag, dtype=complex)
-    u = np.asarray(upper, dtype=complex)
-    lo = np.asarray(lower, dtype=complex)
-    E = np.asarray(energy, dtype=complex)
-    for name, v in (("diag", d), ("upper", u), ("lower", lo), ("energy", E)):
-        if not np.all(np.isfinite(v)):
-            raise ValueError(f"{name} contains NaN or inf")
+    _v.check_choice(flux_sign, "flux_sign", (1, -1))
+    d = _v.complex_array(diag, "diag")
+    u = _v.complex_array(upper, "upper")
+    lo = _v.complex_array(lower, "lower")
+    E = _v.complex_array(energy, "energy")
+    if d.ndim == 0 or u.ndim == 0 or lo.ndim == 0:
+        raise ValueError("diag, upper and lower must be arrays with the L >= 3 ring sites along the last axis")
     L = d.shape[-1]
     if L < 3 or u.shape[-1] != L or lo.shape[-1] != L:
         raise ValueError("a ring needs L >= 3 sites and diag, upper, lower of the same length L")
+    try:
+        shape = np.broadcast_shapes(d.shape[:-1], u.shape[:-1], lo.shape[:-1], E.shape)
+    except ValueError:
+        raise ValueError(f"the leading axes of diag {d.shape}, upper {u.shape}, lower {lo.shape} and energy "
+                         f"{E.shape} do not broadcast together") from None
+    _v.check_elements(float(np.prod(shape, dtype=float)) * L * 4, "diag", f"array of shape {d.shape}")
     a = d - E[..., None]
     prod = u * lo
     a, prod = np.broadcast_arrays(a, prod)
@@ -325,14 +339,15 @@ def ring_flux_coefficients(diag: ArrayLike, upper: ArrayLike, lower: ArrayLike,
 def ring_matrix(diag: ArrayLike, upper: ArrayLike, lower: ArrayLike, phi: float = 0.0, *,
                 flux_sign: int = 1) -> np.ndarray:
     """Dense ``L x L`` matrix of one ring at flux ``phi`` (reference implementation for tests)."""
-    if flux_sign not in (1, -1):
-        raise ValueError("flux_sign must be +1 or -1")
-    d = np.asarray(diag, dtype=complex)
-    u = np.asarray(upper, dtype=complex)
-    lo = np.asarray(lower, dtype=complex)
+    _v.check_choice(flux_sign, "flux_sign", (1, -1))
+    phi = _v.check_real(phi, "phi")
+    d = _v.complex_array(diag, "diag")
+    u = _v.complex_array(upper, "upper")
+    lo = _v.complex_array(lower, "lower")
     if d.ndim != 1 or d.shape != u.shape or d.shape != lo.shape or d.size < 3:
         raise ValueError("ring_matrix builds one ring: 1D diag, upper, lower of equal length L >= 3")
     L = d.size
+    _v.check_dense(L, "diag", f"array of length {L}", fix="use a shorter ring")
     H = np.diag(d)
     i = np.arange(L - 1)
     H[i, i + 1] = u[:-1]
@@ -353,7 +368,7 @@ def _compiled_tqlrat():
         return _TQLRAT
     from numba import njit
 
-    @njit(cache=True)
+    @njit(cache=True, error_model="numpy")
     def _tqlrat(d, e2, maxit):  # pragma: no cover - compiled; tested through tridiagonal_eigvals
         # Reinsch's rational QL (EISPACK tqlrat) in complex arithmetic.  d: diagonal,
         # e2[i]: product of the couplings between i and i+1, e2[n-1] = 0.  In place.
@@ -424,7 +439,7 @@ def _compiled_tqlrat():
             d[l] = d[l] + f
         return True
 
-    @njit(cache=True)
+    @njit(cache=True, error_model="numpy")
     def _batch(D, E2, out, ok, maxit):  # pragma: no cover - compiled
         N, n = D.shape
         d = np.empty(n, np.complex128)
@@ -521,16 +536,17 @@ def symmetric_tridiagonal_eigvals_select(diag: ArrayLike, offdiag: ArrayLike, lo
     are needed.  ``diag``: ``(..., n)`` real; ``offdiag``: ``(..., n-1)`` real.  Returns
     ``(..., hi - lo + 1)``.
     """
-    d = np.asarray(diag, dtype=float)
-    e = np.asarray(offdiag, dtype=float)
-    if e.shape[-1] != d.shape[-1] - 1:
+    d = _v.real_array(diag, "diag")
+    e = _v.real_array(offdiag, "offdiag")
+    if d.ndim == 0 or e.ndim == 0 or d.shape[-1] < 1 or e.shape[-1] != d.shape[-1] - 1:
         raise ValueError("offdiag must be one shorter than diag along the last axis")
-    if not (np.all(np.isfinite(d)) and np.all(np.isfinite(e))):
-        raise ValueError("the tridiagonal matrix contains NaN or inf")
     n = d.shape[-1]
-    if not (0 <= lo <= hi < n):
-        raise ValueError(f"need 0 <= lo <= hi < n = {n}")
-    shape = np.broadcast_shapes(d.shape[:-1], e.shape[:-1])
+    lo = _v.check_int(lo, "lo", lo=0, hi=n - 1)
+    hi = _v.check_int(hi, "hi", lo=lo, hi=n - 1)
+    try:
+        shape = np.broadcast_shapes(d.shape[:-1], e.shape[:-1])
+    except ValueError:
+        raise ValueError(f"the leading axes of diag {d.shape} and offdiag {e.shape} do not broadcast") from None
     d = np.ascontiguousarray(np.broadcast_to(d, shape + (n,)).reshape(-1, n))
     e2 = np.ascontiguousarray(np.broadcast_to(e * e, shape + (n - 1,)).reshape(-1, n - 1))
     out = np.empty((len(d), hi - lo + 1))
@@ -573,18 +589,24 @@ def tridiagonal_eigvals(diag: ArrayLike, coupling_products: ArrayLike, *, method
     -------
     complex array ``(..., n)``.
     """
-    d = np.asarray(diag, dtype=complex)
-    e2 = np.asarray(coupling_products, dtype=complex)
-    if d.shape[-1] < 1 or e2.shape[-1] != d.shape[-1] - 1:
+    d = _v.complex_array(diag, "diag")
+    e2 = _v.complex_array(coupling_products, "coupling_products")
+    if d.ndim == 0 or e2.ndim == 0 or d.shape[-1] < 1 or e2.shape[-1] != d.shape[-1] - 1:
         raise ValueError("coupling_products must be one shorter than diag along the last axis")
-    if not (np.all(np.isfinite(d)) and np.all(np.isfinite(e2))):
-        raise ValueError("the tridiagonal matrix contains NaN or inf")
-    if method not in ("auto", "ql", "dense"):
-        raise ValueError("method must be 'auto', 'ql' or 'dense'")
-    if sort not in ("real", "none"):
-        raise ValueError("sort must be 'real' or 'none'")
-    shape = np.broadcast_shapes(d.shape[:-1], e2.shape[:-1])
+    _v.check_choice(method, "method", ("auto", "ql", "dense"))
+    _v.check_choice(sort, "sort", ("real", "none"))
+    try:
+        shape = np.broadcast_shapes(d.shape[:-1], e2.shape[:-1])
+    except ValueError:
+        raise ValueError(f"the leading axes of diag {d.shape} and coupling_products {e2.shape} do not broadcast") \
+            from None
     n = d.shape[-1]
+    batch = float(np.prod(shape, dtype=float))
+    if method == "dense":
+        _v.check_dense(n, "diag", f"array with {n} sites", eig=True, fix="use shorter chains or method='auto'")
+    if batch * n * n > 1e11:
+        raise ValueError(f"diag: {batch:.3g} chains of {n} sites cost O(n^2) each ({batch * n * n:.3g} operations), "
+                         "above the limit of 1e11; split the batch or use shorter chains")
     d = np.broadcast_to(d, shape + (n,)).reshape(-1, n)
     e2 = np.broadcast_to(e2, shape + (n - 1,)).reshape(-1, n - 1)
     ev = np.empty_like(d)

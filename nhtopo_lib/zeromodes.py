@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validate as _v
 from .chain import Chain
 
 __all__ = ["ZeroModeCount", "gershgorin_enclosure", "certified_zero_modes"]
@@ -62,7 +63,9 @@ def gershgorin_enclosure(H: np.ndarray, entry_rtol: float = 0.0):
     ``||I - X V||_inf`` (the quality of the inverse); the discs are infinite
     (certificate failed) when ``delta >= 1/2``.
     """
-    H = np.asarray(H, dtype=complex)
+    H = _v.square_matrix(H, "H")
+    entry_rtol = _v.check_nonneg(entry_rtol, "entry_rtol")
+    _v.check_dense(H.shape[0], "H", f"matrix of shape {H.shape}", eig=True, fix="use a smaller matrix")
     n = H.shape[0]
     w, V = np.linalg.eig(H)
     try:
@@ -230,9 +233,22 @@ def certified_zero_modes(chain: Chain, n_cells: int, *, zero_tol: float = 1e-6, 
     """
     from .gbz import solve_gbz
 
-    N = int(n_cells)
-    if N != n_cells or N < 2:
-        raise ValueError("n_cells must be an integer >= 2")
+    chain = _v.check_chain(chain, "chain")
+    N = _v.check_int(n_cells, "n_cells", lo=2)
+    _v.check_dense(N * chain.nbands, "n_cells", N, eig=True, fix="use fewer cells")
+    zero_tol = _v.check_tol(zero_tol, "zero_tol")
+    min_gap = _v.check_tol(min_gap, "min_gap")
+    if zero_tol >= min_gap:
+        raise ValueError(f"zero_tol={zero_tol:g} must be smaller than min_gap={min_gap:g}: zero modes lie below "
+                         "zero_tol * scale, the bulk above min_gap * scale")
+    min_margin = _v.check_positive(min_margin, "min_margin")
+    if gauge_radius is not None:
+        gauge_radius = _v.check_positive(gauge_radius, "gauge_radius")
+        if abs(np.log(gauge_radius)) * max(chain.reach, 1) > 100:
+            raise ValueError(f"gauge_radius={gauge_radius:g} is too far from 1: the transformed hoppings r**n T_n span "
+                             "more than 1e43 and the double-precision certificate cannot work; use the GBZ radius "
+                             "(gauge_radius=None)")
+    max_hp_cells = _v.check_int(max_hp_cells, "max_hp_cells", lo=0)
     rng_r = (1.0, 1.0)
     if gauge_radius is None:
         try:
@@ -281,7 +297,12 @@ def certified_zero_modes(chain: Chain, n_cells: int, *, zero_tol: float = 1e-6, 
         from .spectra import eigvals_certified, recommended_bits
 
         rho = max(rng_r[1] / min(r, 1.0) if r < 1 else rng_r[1], 1.0 / rng_r[0], r, 1 / r, 1.0001)
-        bits = recommended_bits(N, rho)
+        bits = recommended_bits(N, min(rho, 1e30))
+        if bits > 1024 or N * chain.nbands > _v.MAX_FLINT_ROWS:  # too slow to be worth it: refused below
+            raise ValueError(f"cannot certify the number of zero modes at n_cells={N}: the double-precision "
+                             f"certificates failed and the high-precision fallback would need {bits} bits on "
+                             f"{N * chain.nbands} rows; the chain is too non-normal at this length -- use a "
+                             "gauge_radius closer to the GBZ radius or fewer cells")
         mids, rads = eigvals_certified(chain.obc_matrix(N), bits)
         centers, radii = mids, rads
         scale = max(float(np.max(np.abs(centers))), 1e-300)
