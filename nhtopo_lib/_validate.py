@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-__all__: list[str] = []  # private module: the helpers are used by the library only
+# the check helpers are used by the library only; the size limits are public (a user may raise them)
+__all__ = ["MAX_DENSE_BYTES", "MAX_EIG_ROWS", "MAX_FLINT_ROWS", "MAX_BITS", "MAX_SAMPLES"]
 
 #: Largest dense matrix (or array) a public function will allocate, in bytes (4 GiB).
 MAX_DENSE_BYTES = 4 * 2 ** 30

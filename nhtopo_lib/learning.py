@@ -1785,7 +1785,8 @@ def antipodal_step_error(model: WindingCNN | AntisymmetricWindingCNN, deficits: 
     signs: about ``1/2`` where the network cannot tell ``+(pi - d)`` from ``-(pi - d)``,
     about 0 where it resolves the step.  Same requirements as :func:`pair_step_response`.
     """
-    _check_cnn(model)
+    if not isinstance(model, AntisymmetricWindingCNN):
+        _check_cnn(model)
     d = _v.real_array(deficits, "deficits", finite=False).ravel()
     if np.any(~np.isfinite(d)) or np.any(d <= 0) or np.any(d >= np.pi):
         raise ValueError("deficits must lie in (0, pi)")
