@@ -609,12 +609,17 @@ def parameter_sweep(func: Callable[..., Any], grid: Mapping[str, ArrayLike] | No
 
     Examples
     --------
+    On a local process pool (``f`` a picklable function of ``a`` and ``b``):
+
     >>> from concurrent.futures import ProcessPoolExecutor
-    >>> with ProcessPoolExecutor(2) as pool:                                   # doctest: +SKIP
-    ...     da = parameter_sweep(f, {"a": np.linspace(0, 1, 50), "b": [1, 2, 3]}, executor=pool,
-    ...                          checkpoint="f_sweep.zarr")
-    >>> from dask.distributed import Client                                    # doctest: +SKIP
-    >>> with Client("tcp://scheduler:8786") as client:                         # doctest: +SKIP
+    >>> grid = {"a": np.linspace(0, 1, 50), "b": [1, 2, 3]}
+    >>> with ProcessPoolExecutor(2) as pool:  # doctest: +SKIP
+    ...     da = parameter_sweep(f, grid, executor=pool, checkpoint="f_sweep.zarr")
+
+    On a Dask cluster, only the executor changes:
+
+    >>> from dask.distributed import Client  # doctest: +SKIP
+    >>> with Client("tcp://scheduler:8786") as client:  # doctest: +SKIP
     ...     da = parameter_sweep(f, grid, executor=client.get_executor())
     """
     sw = Sweep(func, grid, points=points, chunk_size=chunk_size, checkpoint=checkpoint, version=version,
