@@ -854,7 +854,8 @@ class AntisymmetricWindingCNN(nn.Module):
 
     ``L`` is the number of steps of the training curves; it is stored for reference only
     (the network accepts any ``P``).  Limits: ``L <= 10**6``, ``kernels <= 4096``,
-    ``rotations <= MAX_ROTATIONS`` (1024), ``0 < gain <= MAX_GAIN`` (1e6).  Parameters: ``6 * kernels`` (192 for 32 kernels).
+    ``rotations <= MAX_ROTATIONS`` (1024), ``0 < gain <= MAX_GAIN`` (1e6).
+    Parameters: ``6 * kernels`` (192 for 32 kernels).
     The output ``(B,)`` is the winding estimate ``w~`` (counter-clockwise positive);
     :func:`predicted_winding` rounds it.
     """

@@ -976,7 +976,8 @@ spec("markdown_table", {"align": "choice?"},
             ("header", ["a|b", "c"], True), ("rows", None, True), ("rows", 3, True), ("rows", [["a"]], True),
             ("rows", ["ab"], True), ("rows", [["a", "b|c"]], True), ("rows", [], False)])(
     lambda: (_nb().markdown_table, {"header": ["a", "b"], "rows": [[1, 2.5], ["x", "y"]], "align": "lr"}))
-spec("pct", {"x": "real", "digits": "int:0:20"}, extra=[("x", -1.7e308, True)])(lambda: (_nb().pct, {"x": 0.9876, "digits": 1}))
+spec("pct", {"x": "real", "digits": "int:0:20"}, extra=[("x", -1.7e308, True)])(
+    lambda: (_nb().pct, {"x": 0.9876, "digits": 1}))
 
 
 @lru_cache(None)
