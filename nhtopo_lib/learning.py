@@ -690,6 +690,7 @@ class WindingCNN(nn.Module):
         n_out = _v.check_size(n_out, "n_out", lo=1, cap=10 ** 5)
         _v.check_elements(float(L) * hidden + float(hidden) * n_out, "hidden", hidden, itemsize=4,
                           fix="use fewer hidden neurons")
+        hidden_relu = _v.check_bool(hidden_relu, "hidden_relu")
         super().__init__()
         self.config = {"L": int(L), "kernels": int(kernels), "hidden": int(hidden), "n_out": int(n_out),
                        "hidden_relu": bool(hidden_relu)}
@@ -809,6 +810,10 @@ def _symmetry_group(rotations: int, reflection: bool) -> tuple[torch.Tensor, tor
 #: Largest allowed deviation of an input point's modulus from 1 (float32 rounding of
 #: ``unit_modulus_features`` is ~1e-7).
 UNIT_MODULUS_TOL = 1e-3
+#: Largest number of rotations of :class:`AntisymmetricWindingCNN` (each one multiplies the arithmetic).
+MAX_ROTATIONS = 1024
+#: Largest ``gain`` of :class:`AntisymmetricWindingCNN` (float32 arithmetic; the book uses 30).
+MAX_GAIN = 1e6
 
 class AntisymmetricWindingCNN(nn.Module):
     """A CNN of the paper's kind whose step rule is antisymmetric by construction (ours).
@@ -848,7 +853,9 @@ class AntisymmetricWindingCNN(nn.Module):
     needs it large: ``|u + v| = 2 cos(Delta theta / 2)`` vanishes at the antipode.
 
     ``L`` is the number of steps of the training curves; it is stored for reference only
-    (the network accepts any ``P``).  Parameters: ``6 * kernels`` (192 for 32 kernels).
+    (the network accepts any ``P``).  Limits: ``L <= 10**6``, ``kernels <= 4096``,
+    ``rotations <= MAX_ROTATIONS`` (1024), ``0 < gain <= MAX_GAIN`` (1e6).
+    Parameters: ``6 * kernels`` (192 for 32 kernels).
     The output ``(B,)`` is the winding estimate ``w~`` (counter-clockwise positive);
     :func:`predicted_winding` rounds it.
     """
@@ -860,11 +867,16 @@ class AntisymmetricWindingCNN(nn.Module):
             raise TypeError(f"gain must be a number, got {type(gain).__name__}")
         if not (np.isfinite(gain) and gain > 0):
             raise ValueError(f"gain must be a positive finite number, got {gain}")
-        for name, val, low in (("L", L, 1), ("kernels", kernels, 1), ("rotations", rotations, 1)):
+        if gain > MAX_GAIN:
+            raise ValueError(f"gain={gain:g} is too large: the scaled kernels overflow float32 (and the output becomes "
+                             f"NaN) long before; the limit is gain <= {MAX_GAIN:g} (the book uses 30)")
+        caps = {"L": (10 ** 6, "L is the number of steps of the training curves (the book uses 32)"),
+                "kernels": (4096, "the book uses 32 kernels"),
+                "rotations": (MAX_ROTATIONS, "every rotation multiplies the arithmetic; a few (4 or 8) suffice")}
+        for name, val in (("L", L), ("kernels", kernels), ("rotations", rotations)):
             if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
                 raise TypeError(f"{name} must be an integer, got {type(val).__name__}")
-            if val < low:
-                raise ValueError(f"{name} must be at least {low}, got {val}")
+            _v.check_size(val, name, lo=1, cap=caps[name][0], fix=caps[name][1])
         if not isinstance(reflection, (bool, np.bool_)):
             raise TypeError(f"reflection must be True or False, got {type(reflection).__name__}")
         self.config = {"L": int(L), "kernels": int(kernels), "rotations": int(rotations),
@@ -959,6 +971,7 @@ class ReversalSymmetricCNN(nn.Module):
 
     def __init__(self, L: int = 32, *, kernels: int = 32, hidden: int = 2, hidden_relu: bool = False):
         super().__init__()
+        hidden_relu = _v.check_bool(hidden_relu, "hidden_relu")
         self.net = WindingCNN(L, kernels=kernels, hidden=hidden, n_out=1, hidden_relu=hidden_relu)
         self.config = {"L": int(L), "kernels": int(kernels), "hidden": int(hidden),
                        "hidden_relu": bool(hidden_relu)}
@@ -1060,6 +1073,8 @@ class TrainingConfig:
         if self.threads is not None:
             self.threads = _v.check_int(self.threads, "threads", lo=1, hi=4096)
         _v.check_str(self.desc, "desc")
+        self.init = _v.check_bool(self.init, "init")
+        self.progress = _v.check_bool(self.progress, "progress")
 
 
 @dataclass
@@ -1465,8 +1480,9 @@ def train(model: nn.Module, train_x: ArrayLike | torch.Tensor, train_y: ArrayLik
             model.eval()
             val = _eval_loss(model, xv, yv, loss_fn)
             if not (math.isfinite(running) and math.isfinite(val)):
-                raise ValueError(f"training diverged: the loss became NaN/inf in epoch {epoch} (lr={cfg.lr:g}); "
-                                 "lower the learning rate (lr)")
+                raise ValueError(f"training diverged: the loss became NaN/inf in epoch {epoch} (lr={cfg.lr:g}, "
+                                 f"weight_decay={cfg.weight_decay:g}); lower the learning rate (lr) or the weight "
+                                 "decay")
             history["train"].append(running / n)
             history["val"].append(val)
             history["lr"].append(stepper.lr)
@@ -1513,6 +1529,13 @@ def machine_fingerprint() -> str:
     return f"{name}, flags {hashlib.sha1(flags.encode()).hexdigest()[:10]}"
 
 
+def _check_sets(train_set, val_set) -> None:
+    for name, data in (("train_set", train_set), ("val_set", val_set)):
+        if not isinstance(data, Configurations):
+            raise TypeError(f"{name} must be a Configurations (e.g. from hatano_nelson_dataset), "
+                            f"got {type(data).__name__}")
+
+
 def train_antisymmetric_cnn(train_set: Configurations, val_set: Configurations, *, kernels: int = 32,
                             gain: float = 30.0, rotations: int = 1, reflection: bool = False,
                             epochs: int = 100, batch_size: int = 256, lr: float = 3e-3, lr_factor: float = 0.1,
@@ -1544,16 +1567,21 @@ def train_antisymmetric_cnn(train_set: Configurations, val_set: Configurations, 
     (model, result, recipe): the trained network (eval mode), the :class:`TrainingResult`
     and a JSON-ready dict of every setting above, to store with :func:`save_model`.
     """
-    for name, data in (("train_set", train_set), ("val_set", val_set)):
-        if not isinstance(data, Configurations):
-            raise TypeError(f"{name} must be a Configurations (e.g. from hatano_nelson_dataset), "
-                            f"got {type(data).__name__}")
+    _check_sets(train_set, val_set)
+    epochs = _v.check_size(epochs, "epochs", lo=1, cap=10 ** 7, fix="the book trains for 100 epochs")
+    batch_size = _v.check_size(batch_size, "batch_size", lo=1, cap=10 ** 8)
+    lr = _v.check_positive(lr, "lr", fix="a learning rate such as 3e-3")
+    lr_factor = _v.check_real(lr_factor, "lr_factor", lo=0.0, hi=1.0, lo_open=True, hi_open=True,
+                              fix="the final learning rate is lr * lr_factor**2")
+    weight_decay = _v.check_nonneg(weight_decay, "weight_decay")
+    seed = _check_seed(seed)
+    progress = _v.check_bool(progress, "progress")
+    model = AntisymmetricWindingCNN(train_set.L, kernels=kernels, rotations=rotations, reflection=reflection,
+                                    gain=gain)
     recipe = {"kernels": int(kernels), "gain": float(gain), "rotations": int(rotations),
               "reflection": bool(reflection), "epochs": int(epochs), "batch_size": int(batch_size),
               "lr": float(lr), "lr_factor": float(lr_factor), "weight_decay": float(weight_decay),
               "seed": int(seed), "lr_schedule": "cosine", "loss": "mse"}
-    model = AntisymmetricWindingCNN(train_set.L, kernels=kernels, rotations=rotations, reflection=reflection,
-                                    gain=gain)
     cfg = TrainingConfig(loss="mse", max_epochs=int(epochs), batch_size=int(batch_size), lr=float(lr),
                          weight_decay=float(weight_decay), lr_schedule="cosine", lr_factor=float(lr_factor),
                          early_stopping_patience=int(epochs) + 1, seed=int(seed), threads=1,
@@ -1676,20 +1704,27 @@ def direction_dependent_fit(theta: ArrayLike, dtheta: ArrayLike, activation: Arr
     (least squares).  Compared with :func:`linear_fit` (constant ``c0, c1``) it measures how
     much of a CNN's per-step activation depends on the direction of the pair.
     """
-    th, d, a = (np.asarray(v, dtype=float).ravel() for v in (theta, dtheta, activation))
+    th, d, a = (_v.real_array(v, name).ravel()
+                for v, name in ((theta, "theta"), (dtheta, "dtheta"), (activation, "activation")))
     if not (th.shape == d.shape == a.shape) or th.size == 0:
-        raise ValueError("theta, dtheta and activation must be non-empty arrays of one shape")
-    if not (np.all(np.isfinite(th)) and np.all(np.isfinite(d)) and np.all(np.isfinite(a))):
-        raise ValueError("theta, dtheta and activation must be finite")
-    if int(harmonics) != harmonics or harmonics < 0:
-        raise ValueError("harmonics must be a non-negative integer")
+        raise ValueError(f"theta, dtheta and activation must be non-empty arrays of one shape, got sizes "
+                         f"{th.size}, {d.size}, {a.size}")
+    harmonics = _v.check_int(harmonics, "harmonics", lo=0)
+    n_coef = 2 * (2 * harmonics + 1)
+    if n_coef >= th.size:
+        raise ValueError(f"harmonics={harmonics} gives {n_coef} fit coefficients for only {th.size} samples: the "
+                         "fit would interpolate (R^2 = 1 whatever the rule); use fewer harmonics or more samples")
+    _v.check_elements(float(n_coef) * th.size, "harmonics", harmonics, itemsize=8,
+                      fix="use fewer harmonics or fewer samples")
     basis = [np.ones_like(th)] + [f(j * th) for j in range(1, int(harmonics) + 1) for f in (np.cos, np.sin)]
     design = np.stack(basis + [b * d for b in basis], axis=-1)
     coef, *_ = np.linalg.lstsq(design, a, rcond=None)
     var = a.var()
     if var == 0:
         raise ValueError("the activation is constant: R^2 is undefined")
-    return float(1.0 - (a - design @ coef).var() / var)
+    r2 = float(1.0 - (a - design @ coef).var() / var)
+    _v.finite_result(r2, "R^2 of the fit", "rescale the activation to moderate values")
+    return r2
 
 
 def zero_step_activation(model: WindingCNN, n_angles: int = 720) -> float:
@@ -1915,7 +1950,22 @@ def hatano_nelson_paper_sets(*, L: int = 32, test_mus: Sequence[int] = range(1, 
     of ``mu`` uses ``seeds[2] + mu``.  Every book page that needs these sets calls this
     function, so they are identical everywhere.
     """
-    train_seed, val_seed, test_seed = seeds
+    L = _check_L(L)
+    if L <= 6:
+        raise ValueError(f"L={L} is too small: the training windings |w| <= 3 need L > 6 points per loop "
+                         "(the paper uses L = 32)")
+    test_mus = _v.check_powers(test_mus, "test_mus", lo=1, distinct=False, cap=MAX_REACH)
+    if 2 * max(test_mus) >= L:
+        raise ValueError(f"test_mus contains mu = {max(test_mus)}, under-resolved with L = {L} points per loop "
+                         "(need L > 2 mu); use larger L or smaller test_mus")
+    n_train_per_mu = _check_count(n_train_per_mu, "n_train_per_mu", per_item=(L + 1) * 100 * 3, lo=1)
+    n_val_per_mu = _check_count(n_val_per_mu, "n_val_per_mu", per_item=(L + 1) * 100 * 3, lo=1)
+    n_test_per_sign = _check_count(n_test_per_sign, "n_test_per_sign", per_item=(L + 1) * 100 * 2, lo=1)
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a tuple (train, validation, test) of three seeds, got {type(seeds).__name__}")
+    if len(seeds) != 3:
+        raise ValueError(f"seeds must hold three seeds (train, validation, test), got {len(seeds)}")
+    train_seed, val_seed, test_seed = (_check_seed(s_, "seeds") for s_ in seeds)
     train_set = hatano_nelson_dataset([1, 2, 3], n_train_per_mu, seed=train_seed, L=L)
     val_set = hatano_nelson_dataset([1, 2, 3], n_val_per_mu, seed=val_seed, L=L)
     tests = {int(mu): hatano_nelson_dataset([int(mu)], 2 * n_test_per_sign, seed=test_seed + int(mu), L=L)
@@ -1945,9 +1995,18 @@ def train_paper_networks(train_set: Configurations, val_set: Configurations,
     (the book's pages retrain instead of passing weights between notebooks).
     Returns ``(networks, results)``, both keyed by name.
     """
-    unknown = [n for n in names if n not in HN_PAPER_NETWORKS]
+    _check_sets(train_set, val_set)
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+        raise TypeError(f"names must be a sequence of network names from {list(HN_PAPER_NETWORKS)}, "
+                        f"got {type(names).__name__} {names!r:.60}")
+    names = list(names)
+    if not names:
+        raise ValueError(f"names is empty: choose at least one of {list(HN_PAPER_NETWORKS)}")
+    unknown = [n for n in names if not isinstance(n, str) or n not in HN_PAPER_NETWORKS]
     if unknown:
-        raise ValueError(f"unknown network name(s) {unknown}; choose from {list(HN_PAPER_NETWORKS)}")
+        raise ValueError(f"names: unknown network name(s) {unknown}; choose from {list(HN_PAPER_NETWORKS)}")
+    max_epochs = _v.check_size(max_epochs, "max_epochs", lo=1, cap=10 ** 7, fix="the book trains for 70 epochs")
+    seed = _check_seed(seed)
     L = train_set.L
     build = {"CNN": lambda: WindingCNN(L), "CNN, linear 2-neuron layer (ours)":
              lambda: WindingCNN(L, hidden_relu=False), "FCNN": lambda: WindingFCNN(L)}

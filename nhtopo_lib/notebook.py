@@ -59,17 +59,36 @@ def progress_bar(iterable: Iterable | None = None, **kwargs: Any) -> "tqdm":
 
     In JupyterLab it is the usual widget bar; in a terminal a text bar; in the book
     build and under nbval it draws nothing (no widget or text remnants in the page).
-    Keyword arguments go to ``tqdm`` (``disable`` given explicitly wins).
+    Keyword arguments go to ``tqdm`` (``disable`` given explicitly wins; it must be True,
+    False or None).  ``iterable`` must be iterable, or None for a bar updated by hand.
     """
     from tqdm.auto import tqdm
 
+    from . import _validate as _v
+
+    if iterable is not None:
+        try:
+            iter(iterable)
+        except TypeError:
+            raise TypeError(f"iterable must be an iterable (or None for a manually updated bar), "
+                            f"got {type(iterable).__name__}") from None
+    if kwargs.get("disable") is not None:
+        _v.check_bool(kwargs["disable"], "disable")
     kwargs.setdefault("disable", static_execution())
     return tqdm(iterable, **kwargs)
 
 
 def pct(x: float, digits: int = 1) -> str:
-    """A fraction as a percentage string without the sign: ``pct(0.9876) == '98.8'``."""
-    return f"{100 * float(x):.{digits}f}"
+    """A fraction as a percentage string without the sign: ``pct(0.9876) == '98.8'``.
+
+    ``digits`` (0 to 20) decimals are shown; ``x`` must be a finite real number.
+    """
+    from . import _validate as _v
+
+    x = _v.check_real(x, "x", fix="a fraction such as 0.5 (an undefined accuracy has no percentage)")
+    digits = _v.check_int(digits, "digits", lo=0, hi=20, fix="a double has about 16 significant digits")
+    _v.finite_result(100 * x, f"pct(x={x:g})", "pass a fraction, not an already huge number")
+    return f"{100 * x:.{digits}f}"
 
 
 def markdown_table(header: Sequence[object], rows: Iterable[Sequence[object]], *,
@@ -77,21 +96,37 @@ def markdown_table(header: Sequence[object], rows: Iterable[Sequence[object]], *
     """An ``IPython.display.Markdown`` pipe table (the book renders Markdown outputs with MyST).
 
     ``header``: column titles; ``rows``: sequences of cells (converted with ``str``);
-    ``align``: optional string of ``l``/``c``/``r`` per column.  A bare ``|`` inside a
-    cell would split it, so it is refused: write ``\\vert`` in math instead.
+    ``align``: optional string of ``l``/``c``/``r`` per column (default: the first column
+    left-aligned, the others right-aligned).  A bare ``|`` inside a
+    cell would split it, so it is refused: write ``\\vert`` in math instead.  The header
+    must have at least one column and every row as many cells as the header.
     """
     from IPython.display import Markdown
 
-    header = [str(h) for h in header]
-    body = [[str(c) for c in row] for row in rows]
-    for row in body:
+    from . import _validate as _v
+
+    def cells(x, name: str) -> list[str]:
+        if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+            raise TypeError(f"{name} must be a sequence of cells (e.g. a list), got {type(x).__name__} {x!r:.60}")
+        return [str(c) for c in x]
+
+    header = cells(header, "header")
+    if not header:
+        raise ValueError("header is empty: give at least one column title")
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+        raise TypeError(f"rows must be a sequence of rows (lists of cells), got {type(rows).__name__} {rows!r:.60}")
+    body = [cells(row, f"rows[{i}]") for i, row in enumerate(rows)]
+    for i, row in enumerate(body):
         if len(row) != len(header):
-            raise ValueError(f"a row has {len(row)} cells but the header has {len(header)}: {row}")
-    if any("|" in c for c in header + [c for row in body for c in row]):
-        raise ValueError("a table cell contains '|', which would split the cell; use \\vert in math")
-    align = align or "l" + "r" * (len(header) - 1)
+            raise ValueError(f"rows[{i}] has {len(row)} cells but the header has {len(header)}: {row}")
+    for name, line in [("header", header)] + [(f"rows[{i}]", row) for i, row in enumerate(body)]:
+        if any("|" in c for c in line):
+            raise ValueError(f"a table cell of {name} contains '|', which would split the cell; use \\vert in math")
+    if align is None:
+        align = "l" + "r" * (len(header) - 1)
+    _v.check_str(align, "align")
     if len(align) != len(header) or set(align) - set("lcr"):
-        raise ValueError("align needs one of 'l', 'c', 'r' per column")
+        raise ValueError(f"align={align!r} needs one of 'l', 'c', 'r' per column ({len(header)} columns)")
     rule = {"l": ":---", "c": ":---:", "r": "---:"}
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in body]
@@ -126,6 +161,14 @@ def figure_min_text_px(fig: "Figure", dpi: float | None = None) -> float:
     is counted (hidden axes, empty tick labels and invisible artists are skipped).
     Returns ``inf`` for a figure without text.
     """
+    from matplotlib.figure import Figure
+
+    from . import _validate as _v
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure (e.g. from plt.subplots()), got {type(fig).__name__}")
+    if dpi is not None:
+        dpi = _v.check_positive(dpi, "dpi", fix="dots per inch, e.g. 100")
     fig.canvas.draw()
     dpi = float(fig.dpi if dpi is None else dpi)
     sizes = [t.get_fontsize() for t in _visible_texts(fig, [])]

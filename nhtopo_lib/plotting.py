@@ -6,7 +6,7 @@ labels its axes, so notebooks only add titles and captions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -34,6 +34,10 @@ __all__ = [
     "plot_edge_spectrum",
     "plot_class_probabilities",
 ]
+
+
+#: Most samples per band that :func:`plot_edge_spectrum` draws (a figure needs a few hundred).
+MAX_PLOT_SAMPLES = 10 ** 5
 
 
 def _check_ax(ax) -> None:
@@ -441,11 +445,26 @@ def plot_edge_spectrum(ax: Axes, chain: Chain, edges: EdgeStates, *, kappa: floa
     Grey dots: the periodic bands ``H(k)`` (only when ``kappa != 0`` and ``pbc``); blue dots: the
     bands ``H(k + i kappa)`` (the non-Bloch bands; the periodic ones when ``kappa == 0``); black: the
     open-chain spectrum stored in ``edges`` (an :class:`nhtopo_lib.msr.EdgeStates`); red
-    circles: the isolated edge states it counted.
+    circles: the isolated edge states it counted.  ``chain`` must be the chain given to
+    :func:`nhtopo_lib.isolated_edge_states`; ``n_k`` (2 to :data:`MAX_PLOT_SAMPLES`) momenta
+    sample each band.
     """
-    from .msr import non_bloch_bloch
+    from .msr import EdgeStates, non_bloch_bloch
 
-    kk = np.linspace(0, 2 * np.pi, int(n_k))
+    _check_ax(ax)
+    chain = _v.check_chain(chain, "chain")
+    if not isinstance(edges, EdgeStates):
+        raise TypeError(f"edges must be an EdgeStates (from nhtopo_lib.isolated_edge_states), got "
+                        f"{type(edges).__name__}")
+    n_bands = np.shape(edges.continuum)[-1] if np.ndim(edges.continuum) == 2 else None
+    if n_bands is not None and n_bands != chain.nbands:
+        raise ValueError(f"edges was computed for a chain with {n_bands} bands but chain has {chain.nbands}; pass "
+                         "the chain given to isolated_edge_states")
+    kappa = _v.check_real(kappa, "kappa")
+    _v.check_str(title, "title")
+    pbc = _v.check_bool(pbc, "pbc")
+    n_k = _v.check_size(n_k, "n_k", lo=2, cap=MAX_PLOT_SAMPLES, fix="a few hundred samples draw smooth bands")
+    kk = np.linspace(0, 2 * np.pi, n_k)
     if pbc and kappa != 0.0:
         Ep = np.linalg.eigvals(chain.bloch_k(kk)).ravel()   # one legend entry for all bands
         ax.plot(Ep.real, Ep.imag, ".", color="0.7", ms=1.5, label="PBC bands $H(k)$")
@@ -485,24 +504,54 @@ def plot_class_probabilities(ax: Axes, x: ArrayLike, probs: ArrayLike, names: Se
     -------
     The legend.
     """
-    x = np.asarray(x, dtype=float)
-    P = np.asarray(probs, dtype=float)
+    _check_ax(ax)
+    x = _v.real_array(x, "x")
     if x.ndim != 1:
         raise ValueError(f"x must be one-dimensional, got shape {x.shape}")
+    P = _v.real_array(probs, "probs")
+    if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
+        raise TypeError(f"names must be a sequence of class labels (e.g. a list of strings), got "
+                        f"{type(names).__name__} {names!r:.60}")
+    if len(names) == 0:
+        raise ValueError("names is empty: give one label per class (column of probs)")
     if P.ndim != 2 or P.shape != (len(x), len(names)):
         raise ValueError(f"probs must have shape (len(x), len(names)) = {(len(x), len(names))}, "
                          f"got {P.shape}; pass one column per class name")
+    if P.size and (P.min() < -1e-6 or P.max() > 1 + 1e-6):
+        raise ValueError(f"probs must be probabilities in [0, 1] (e.g. softmax outputs, not logits), got values in "
+                         f"[{P.min():.3g}, {P.max():.3g}]")
+    if isinstance(crossings, (str, bytes)) or not isinstance(crossings, Iterable):
+        raise TypeError(f"crossings must be a sequence of transitions (e.g. from probability_crossings), got "
+                        f"{type(crossings).__name__}")
+    crossings = list(crossings)
+    marks = []
+    for i, cr in enumerate(crossings):
+        if not (hasattr(cr, "x") and hasattr(cr, "left")):
+            raise TypeError(f"crossings[{i}] must have attributes x and left (a transitions.Crossing), got "
+                            f"{type(cr).__name__}")
+        marks.append((_v.check_real(cr.x, f"crossings[{i}].x"),
+                      _v.check_int(cr.left, f"crossings[{i}].left", lo=0, hi=len(names) - 1,
+                                   fix="left is the index of a class (column of probs)")))
+    exact = _v.real_array(exact, "exact").ravel()
+    if colors is not None and (isinstance(colors, (str, bytes)) or not isinstance(colors, Iterable)):
+        raise TypeError(f"colors must be a sequence of colours, one per class (not a single string), got "
+                        f"{type(colors).__name__} {colors!r:.60}")
     colors = list(colors) if colors is not None else [f"C{i}" for i in range(len(names))]
     if len(colors) < len(names):
         raise ValueError(f"colors has {len(colors)} entries for {len(names)} classes; give one per class")
+    _v.check_str(xlabel, "xlabel")
+    if legend_kw is not None and not isinstance(legend_kw, Mapping):
+        raise TypeError(f"legend_kw must be a mapping of ax.legend keyword arguments (or None), got "
+                        f"{type(legend_kw).__name__}")
+    ms = _v.check_positive(ms, "ms", fix="a marker size in points, e.g. 3")
     order = np.argsort(x, kind="stable")
     for c, (name, col) in enumerate(zip(names, colors)):
         ax.plot(x[order], P[order, c], ".-", ms=ms, lw=0.8, color=col, label=name)
     for x0 in exact:
         ax.axvline(x0, color="0.5", lw=0.9, ls=":")
-    for cr in crossings:
-        y = np.interp(cr.x, x[order], P[order, cr.left])
-        ax.plot([cr.x], [y], "kx", ms=8, mew=2)
+    for cx, left in marks:
+        y = np.interp(cx, x[order], P[order, left])
+        ax.plot([cx], [y], "kx", ms=8, mew=2)
     if len(crossings):
         ax.plot([], [], "kx", ms=8, mew=2, label="predicted transitions")
     if len(exact):

@@ -783,6 +783,14 @@ def report_table(reports: Mapping[str, SublatticeReport]) -> tuple[tuple[str, ..
     both invariants; the certified zero-mode count; the GBZ modulus range and its residual.
     ``reports`` maps a row label to a :class:`SublatticeReport`.
     """
+    if not isinstance(reports, Mapping):
+        raise TypeError(f"reports must be a mapping {{row label: SublatticeReport}}, got {type(reports).__name__}")
+    for name, rep in reports.items():
+        if not isinstance(name, str):
+            raise TypeError(f"reports: row labels must be strings, got {type(name).__name__} {name!r:.40}")
+        if not isinstance(rep, SublatticeReport):
+            raise TypeError(f"reports[{name!r}] must be a SublatticeReport (from sublattice_report), "
+                            f"got {type(rep).__name__}")
     rows = []
     for name, rep in reports.items():
         if rep.off_diagonal:

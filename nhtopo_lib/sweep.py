@@ -47,6 +47,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from . import _validate as _v
+
 __all__ = ["Sweep", "parameter_sweep"]
 
 #: name of the coordinate holding the refusal message of every point ("" where a value was computed)
@@ -351,7 +353,11 @@ class Sweep:
         Non-picklable ``func``; a function that does not accept the parameter names; an empty grid;
         non-1-D, non-finite or repeated grid values; points with different numbers of values or
         parameters; a checkpoint that belongs to another function, version or grid (or is not a sweep
-        checkpoint), or a ``chunk_size``/``dtype`` that differs from the checkpoint's.
+        checkpoint), or a ``chunk_size``/``dtype`` that differs from the checkpoint's; a ``chunk_size``
+        that is not a positive integer; a ``dtype`` that numpy does not know or that is not numeric.
+    TypeError
+        ``func`` not callable; a non-numeric ``chunk_size``; a ``checkpoint`` that is not a path; a ``name``
+        that is not a string.
     """
 
     def __init__(self, func: Callable[..., Any], grid: Mapping[str, ArrayLike] | None = None, *,
@@ -404,7 +410,11 @@ class Sweep:
                                  f"arguments ({exc}); the grid names must match the function's parameters"
                                  ) from None
         # ---- values
-        self.dtype = np.dtype(dtype)
+        try:
+            self.dtype = np.dtype(dtype)
+        except (TypeError, ValueError):
+            raise ValueError(f"dtype must be a numeric numpy dtype (e.g. float, int, complex, bool), got "
+                             f"{dtype!r}") from None
         if self.dtype.kind not in "biufc":
             raise ValueError(f"dtype must be numeric (bool, int, float or complex), got {self.dtype}")
         if fill_value is None:
@@ -418,10 +428,14 @@ class Sweep:
         self.function, self.fingerprint, inner = _function_identity(func)
         self.version = str(version) if version is not None else _default_version(inner)
         self.name = name or getattr(inner, "__name__", None) or type(inner).__name__
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a string (or None for the function's name), got {type(name).__name__}")
         # ---- chunks
-        if chunk_size is not None and (isinstance(chunk_size, bool) or int(chunk_size) != chunk_size
-                                       or chunk_size < 1):
-            raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+        if chunk_size is not None:
+            chunk_size = _v.check_int(chunk_size, "chunk_size", lo=1, fix="the number of points per task")
+        if checkpoint is not None and not isinstance(checkpoint, (str, os.PathLike)):
+            raise TypeError(f"checkpoint must be a path (str or os.PathLike) of a zarr store, or None, got "
+                            f"{type(checkpoint).__name__}")
         self.checkpoint = Path(checkpoint) if checkpoint is not None else None
         meta = None
         if self.checkpoint is not None and _is_store(self.checkpoint):
@@ -535,6 +549,8 @@ class Sweep:
             executor failure (e.g. ``BrokenProcessPool`` when a worker process dies); chunks finished
             before are kept in the checkpoint, and running again resumes from them.
         """
+        if progress is not None:
+            progress = _v.check_bool(progress, "progress")
         ex = _as_executor(executor)
         values = np.full(self.n_points, self.fill_value, dtype=self.dtype)
         refusals = np.full(self.n_points, "", dtype=object)

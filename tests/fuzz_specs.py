@@ -158,6 +158,12 @@ def resolve(value: Any) -> Any:
         return nl.multiband_nn_chain([1, 0.3, 1, 0.3], [1, 0.3, 1, 0.3], [0] * 4)
     if value == "@@open_curve":
         return _open_curve
+    if value == "@@configs_array":
+        return configs().x
+    if value == "@@crossing_left5":
+        return [nl.transitions.Crossing(x=0.5, left=5, right=0, n_sign_changes=1)]
+    if value == "@@report_int_key":
+        return {3: _sublattice_report()}
     if value == "@@bloch_J8":
         J = 8
         return nl.multiband_nn_bloch(np.ones(J), 0.5 * np.ones(J), np.zeros(J), np.exp(2j * np.pi * np.arange(8) / 8))
@@ -226,6 +232,10 @@ def hn():
 
 def ssh():
     return _nl().nh_ssh_yao_wang(1.1, 4 / 3, 1.0)
+
+
+def ssh13():
+    return _nl().nh_ssh_yao_wang(1.3, 4 / 3, 1.0)
 
 
 def nn3():
@@ -467,8 +477,10 @@ spec("zero_mode_count", {**_CAB, "n_cells": "size:2"})(
     lambda: (_nl().zero_mode_count, {"h_ab": dict(HAB), "h_ba": dict(HBA), "n_cells": 60}))
 spec("zero_mode_data", {**_CAB, "n_cells": "size:2"})(
     lambda: (_nl().zero_mode_data, {"h_ab": dict(HAB), "h_ba": dict(HBA), "n_cells": 60}))
+# t1 = 1.3: at t1 = 1.1 (closer to the transition) the zero modes are not certified at 60 cells, so the valid
+# call itself would be refused
 spec("sublattice_report", {"chain": "chain2", "n_cells": "size:2", "points_per_loop": "size:16"})(
-    lambda: (_nl().polezero.sublattice_report, {"chain": ssh(), "n_cells": 60, "points_per_loop": 100}))
+    lambda: (_nl().polezero.sublattice_report, {"chain": ssh13(), "n_cells": 60, "points_per_loop": 100}))
 spec("gershgorin_enclosure", {"H": "matrix", "entry_rtol": "nonneg"})(
     lambda: (_nl().zeromodes.gershgorin_enclosure, {"H": _H, "entry_rtol": 0.0}))
 spec("certified_zero_modes", {"chain": "chain", "n_cells": "size:2", "zero_tol": "tol", "min_gap": "tol",
@@ -874,3 +886,167 @@ spec("ReducedCharPoly.eps_roots", {"z": "cplxarr"}, nan_ok=True, extra=[("z", 0.
 spec(_ML + "Configurations.concatenate", {}, extra=[("parts", None, True), ("parts", [None], True),
                                                      ("parts", [], True), ("parts", "ab", True)])(
     lambda: (_ml().Configurations.concatenate, {"parts": [configs(), configs()]}))
+
+# ---------------------------------------------------------------- added after the first fuzz suite
+# (networks that count by construction, the paper-scale helpers, notebook/table helpers, the figures of
+# the MSR and transition chapters, the pole-zero report table and the parameter sweep)
+
+
+@lru_cache(None)
+def _tiny_hn_sets(L=8):
+    """Tiny labelled Hatano--Nelson training and validation sets (8 and 4 curves of L = 8 steps)."""
+    ml = _ml()
+    return ml.hatano_nelson_dataset([1], 8, seed=0, L=L), ml.hatano_nelson_dataset([1], 4, seed=1, L=L)
+
+
+spec(_ML + "AntisymmetricWindingCNN", {"L": "size:1", "kernels": "size:1", "rotations": "size:1",
+                                       "reflection": "bool", "gain": "pos"})(
+    lambda: (_ml().AntisymmetricWindingCNN, {"L": 8, "kernels": 4, "rotations": 2, "reflection": True,
+                                             "gain": 30.0}))
+spec(_ML + "ReversalSymmetricCNN", {"L": "size:1", "kernels": "size:1", "hidden": "size:1", "hidden_relu": "bool"})(
+    lambda: (_ml().ReversalSymmetricCNN, {"L": 8, "kernels": 4, "hidden": 2, "hidden_relu": False}))
+# epochs: "int:1" rather than "size:1" -- 10**7 epochs would be a legitimate request that runs for hours
+spec(_ML + "train_antisymmetric_cnn", {"kernels": "size:1", "gain": "pos", "rotations": "size:1",
+                                       "reflection": "bool", "epochs": "int:1", "batch_size": "size:1",
+                                       "lr": "pos", "lr_factor": "tol", "weight_decay": "nonneg", "seed": "seed",
+                                       "progress": "bool"},
+     extra=[("train_set", None, True), ("train_set", "x", True), ("train_set", "@@configs_array", True),
+            ("val_set", None, True), ("val_set", 3, True), ("epochs", 10 ** 8, True), ("epochs", 10 ** 12, True)])(
+    lambda: (_ml().train_antisymmetric_cnn, {"train_set": _tiny_hn_sets()[0], "val_set": _tiny_hn_sets()[1],
+                                             "kernels": 4, "gain": 30.0, "rotations": 1, "reflection": False,
+                                             "epochs": 1, "batch_size": 8, "lr": 3e-3, "lr_factor": 0.1,
+                                             "weight_decay": 0.0, "seed": 0, "progress": False}))
+spec(_ML + "direction_dependent_fit", {"theta": "realarr", "dtheta": "realarr", "activation": "realarr",
+                                       "harmonics": "int:0"},
+     extra=[("theta", [0.0, 1.0], True), ("activation", np.ones(40), True), ("harmonics", 20, True),
+            ("harmonics", 10 ** 12, True)])(
+    lambda: (_ml().direction_dependent_fit, _ddf_args()))
+
+
+def _ddf_args():
+    rng = np.random.default_rng(0)
+    theta = rng.uniform(0.0, 2 * np.pi, 40)
+    dtheta = rng.normal(size=40)
+    act = 0.3 + 0.5 * dtheta + 0.1 * np.cos(theta) + 0.01 * rng.normal(size=40)
+    return {"theta": theta, "dtheta": dtheta, "activation": act, "harmonics": 3}
+
+
+spec(_ML + "hatano_nelson_paper_sets", {"L": "size:2", "test_mus": "intseq", "n_train_per_mu": "size:1",
+                                        "n_val_per_mu": "size:1", "n_test_per_sign": "size:1"},
+     extra=[("seeds", None, True), ("seeds", (1, 2), True), ("seeds", (1.5, 2, 3), True), ("seeds", "abc", True),
+            ("seeds", (-1, 2, 3), True), ("test_mus", [4], True), ("L", 6, True)])(
+    lambda: (_ml().hatano_nelson_paper_sets, {"L": 8, "test_mus": (1,), "n_train_per_mu": 2, "n_val_per_mu": 2,
+                                              "n_test_per_sign": 2, "seeds": (1, 2, 3)}))
+spec(_ML + "paper_training_config", {"max_epochs": "size:1", "seed": "seed"},
+     extra=[("desc", None, True), ("desc", 3, True)])(
+    lambda: (_ml().paper_training_config, {"desc": "x", "max_epochs": 2, "seed": 0}))
+# max_epochs: "int:1" (see epochs above)
+spec(_ML + "train_paper_networks", {"max_epochs": "int:1", "seed": "seed"},
+     extra=[("train_set", None, True), ("train_set", "x", True), ("val_set", None, True), ("val_set", 3, True),
+            ("names", "CNN", True), ("names", None, True), ("names", [], True), ("names", ["bogus"], True),
+            ("names", [3], True), ("max_epochs", 10 ** 8, True)])(
+    lambda: (_ml().train_paper_networks, {"train_set": _tiny_hn_sets()[0], "val_set": _tiny_hn_sets()[1],
+                                          "max_epochs": 1, "seed": 0}))
+
+
+def _nb():
+    import importlib
+
+    return importlib.import_module("nhtopo_lib.notebook")
+
+
+def _text_figure():
+    """A figure with a title and tick labels, outside pyplot's registry (freed with its last reference)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2.0, 1.5))
+    FigureCanvasAgg(fig)
+    fig.add_subplot().set_title("t", fontsize=9)
+    return fig
+
+
+spec("figure_min_text_px", {"dpi": "pos?"},
+     extra=[("fig", None, True), ("fig", "x", True), ("fig", 3, True), ("fig", "@@linear_module", True)])(
+    lambda: (_nb().figure_min_text_px, {"fig": _text_figure(), "dpi": 100.0}))
+spec("progress_bar", {"disable": "bool?"}, extra=[("iterable", 3, True), ("iterable", 1.5, True)])(
+    lambda: (_nb().progress_bar, {"iterable": range(3), "disable": True}))
+spec("markdown_table", {"align": "choice?"},
+     extra=[("header", None, True), ("header", 3, True), ("header", "ab", True), ("header", [], True),
+            ("header", ["a|b", "c"], True), ("rows", None, True), ("rows", 3, True), ("rows", [["a"]], True),
+            ("rows", ["ab"], True), ("rows", [["a", "b|c"]], True), ("rows", [], False)])(
+    lambda: (_nb().markdown_table, {"header": ["a", "b"], "rows": [[1, 2.5], ["x", "y"]], "align": "lr"}))
+spec("pct", {"x": "real", "digits": "int:0:20"}, extra=[("x", -1.7e308, True)])(
+    lambda: (_nb().pct, {"x": 0.9876, "digits": 1}))
+
+
+@lru_cache(None)
+def _edges():
+    return _nl().isolated_edge_states(nn3(), n_cells=40)
+
+
+spec("plot_edge_spectrum", {"chain": "chain", "kappa": "real", "pbc": "bool", "n_k": "size:2"},
+     extra=[("edges", None, True), ("edges", "x", True), ("edges", 3, True), ("ax", None, True),
+            ("title", 3, True), ("title", None, True)])(
+    lambda: (_plt().plot_edge_spectrum, {"ax": _ax(), "chain": nn3(), "edges": _edges(), "kappa": 0.1,
+                                         "title": "t", "pbc": True, "n_k": 60}))
+
+
+def _crossing(left=0):
+    return _nl().transitions.Crossing(x=0.5, left=left, right=1 - left, n_sign_changes=1)
+
+
+_P10 = np.column_stack([np.linspace(1, 0, 10), np.linspace(0, 1, 10)])
+spec("plot_class_probabilities", {"x": "realarr", "probs": "realarr", "exact": "realarr", "ms": "pos"},
+     extra=[("ax", None, True), ("names", None, True), ("names", 3, True), ("names", "ab", True),
+            ("probs", 2 * _P10 - 0.5, True), ("crossings", None, True), ("crossings", [3], True),
+            ("crossings", "@@crossing_left5", True), ("colors", ["C0"], True), ("colors", 3, True),
+            ("colors", "rb", True), ("xlabel", 3, True), ("xlabel", None, True), ("legend_kw", "x", True),
+            ("legend_kw", 3, True)])(
+    lambda: (_plt().plot_class_probabilities, {"ax": _ax(), "x": np.linspace(0, 1, 10), "probs": _P10,
+                                               "names": ["A", "B"], "crossings": [_crossing()], "exact": [0.5],
+                                               "colors": None, "xlabel": "x", "legend_kw": None, "ms": 3.0}))
+
+
+@lru_cache(None)
+def _sublattice_report():
+    return _nl().polezero.sublattice_report(ssh13(), 60, points_per_loop=100)
+
+
+spec("report_table", {},
+     extra=[("reports", None, True), ("reports", 3, True), ("reports", "x", True), ("reports", {"a": 3}, True),
+            ("reports", {"a": None}, True), ("reports", [1, 2], True), ("reports", "@@report_int_key", True),
+            ("reports", {}, False)])(
+    lambda: (_nl().polezero.report_table, {"reports": {"SSH": _sublattice_report()}}))
+
+
+def sweep_square(a):
+    """A picklable function for the sweep specs (module level, so workers can import it by name)."""
+    return a * a
+
+
+def _sw():
+    import importlib
+
+    return importlib.import_module("nhtopo_lib.sweep")
+
+
+_SWEEP_EXTRA = [
+    ("grid", None, True, "exactly one"), ("grid", 3, True), ("grid", "ab", True), ("grid", {}, True),
+    ("grid", {"a": [0.0, NAN]}, True, "'a'"), ("grid", {"a": []}, True, "'a'"), ("grid", {"a": "xyz"}, True, "'a'"),
+    ("grid", {"a": [None, 1.0]}, True, "'a'"), ("grid", {"a": [1.0, 1.0]}, True, "'a'"),
+    ("grid", {"b": [1.0]}, True), ("grid", {3: [1.0]}, True, "parameter names"),
+    ("grid", {"a": np.ones((2, 2))}, True, "'a'"),
+    ("*", {"grid": None, "points": {"a": [0.0, 1.0]}}, False), ("points", {"a": [0.0, 1.0]}, True, "exactly one"),
+    ("*", {"grid": None, "points": []}, True, "points"), ("*", {"grid": None, "points": 3}, True, "points"),
+    ("*", {"grid": None, "points": [{"a": 1.0}, {"b": 1.0}]}, True, "points"),
+    ("dtype", "x", True), ("dtype", str, True), ("dtype", 3.5, True), ("*", {"dtype": int}, True, "fill_value"),
+    ("*", {"dtype": int, "fill_value": 1.5}, True, "fill_value"), ("fill_value", "x", True),
+    ("checkpoint", 3, True), ("checkpoint", "@@garbage_file", True), ("name", 3, True),
+]
+spec("Sweep", {"func": "callable", "chunk_size": "int:1?"}, extra=_SWEEP_EXTRA)(
+    lambda: (_sw().Sweep, {"func": sweep_square, "grid": {"a": [0.0, 1.0, 2.0]}, "chunk_size": 2}))
+spec("parameter_sweep", {"func": "callable", "chunk_size": "int:1?", "progress": "bool?"},
+     extra=_SWEEP_EXTRA + [("executor", "dask", True), ("executor", 3, True)])(
+    lambda: (_sw().parameter_sweep, {"func": sweep_square, "grid": {"a": [0.0, 1.0, 2.0]}, "chunk_size": 2,
+                                     "progress": False}))

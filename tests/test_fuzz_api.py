@@ -249,6 +249,8 @@ def hypothesis_cases(specs: dict, n: int) -> list:  # pragma: no cover - used by
 #: call trains networks (too slow for the time limit of every fuzz call).
 NOT_FUZZED = {
     "nh_dirac_phase_boundaries": "no parameters",
+    "machine_fingerprint": "no parameters", "static_execution": "no parameters",
+    "widgets_are_live": "no parameters", "explorer_note": "no parameters",
     "learn_transition": "trains networks; its argument checks are tested in tests/test_validation.py",
     "plot_sublattice_figure": "needs a full SublatticeReport; only its type is checked",
     "TrainingResult": "result container", "StarTracks": "result container", "StarWindings": "result container",
