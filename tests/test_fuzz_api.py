@@ -69,7 +69,7 @@ def _report(items) -> str:
 @pytest.fixture(scope="module")
 def canonical(request):
     selected = {item.callspec.params["name"] for item in request.session.items
-                if item.originalname == "test_canonical_bad_inputs" and hasattr(item, "callspec")}
+                if getattr(item, "originalname", None) == "test_canonical_bad_inputs" and hasattr(item, "callspec")}
     cases = canonical_cases({n: SPECS[n] for n in NAMES if n in selected})
     res = run_cases(cases, n_workers=2, timeout=TIMEOUT, env=_env())
     by_spec = defaultdict(list)
