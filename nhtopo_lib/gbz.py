@@ -1273,6 +1273,30 @@ def _single_g(R: ReducedCharPoly, z: np.ndarray, eps: np.ndarray) -> np.ndarray:
         return np.log(np.abs(z)) - 0.5 * (np.log(m[:, R.p - 1]) + np.log(m[:, R.p]))
 
 
+def _fold_repeats(z, eps, th):
+    """Cut a loop that runs through the same ``(z, eps)`` curve several times down to one turn.
+
+    A loop traced in ``(z, theta, eps)`` can close only after visiting its ``(z, eps)`` curve twice with
+    different partner roots (``theta``); as a GBZ loop it is the same curve, which must be run once.
+    """
+    n = len(z)
+    if n < 16:
+        return z, eps, th
+    zc, ec = np.concatenate([z, z[:1]]), np.concatenate([eps, eps[:1]])
+    hz = 2.0 * float(np.max(np.abs(np.diff(zc))))
+    he = 2.0 * float(np.max(np.abs(np.diff(ec)))) + 1e-12 * float(np.max(np.abs(eps)))
+    back = np.flatnonzero((np.abs(z - z[0]) <= hz) & (np.abs(eps - eps[0]) <= he))
+    for m in back[back >= 8]:
+        if n - m < 8:
+            break
+        rest_z, rest_e = z[m:], eps[m:]
+        dz = np.min(np.abs(rest_z[:, None] - z[None, :m]), axis=1)
+        de = np.min(np.abs(rest_e[:, None] - eps[None, :m]), axis=1)
+        if np.all(dz <= hz) and np.all(de <= he):
+            return z[:m], eps[:m], th[:m]
+    return z, eps, th
+
+
 def _orient_and_roll(z, eps, th):
     """Keep the traced orientation (region ``D`` on the left); start star-shaped loops at the smallest arg z.
 
@@ -1371,6 +1395,7 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
             zl, el, tl = zl[keep], el[keep], tl[keep]
             if zl.size < 3:
                 continue
+            zl, el, tl = _fold_repeats(zl, el, tl)
             for zl_, el_, tl_ in _unreduce_loop(zl, el, tl, kz):
                 zl_, el_, tl_, star = _orient_and_roll(zl_, el_, tl_)
                 loops.append(zl_)

@@ -517,11 +517,13 @@ def gbz_winding_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
             # extra pieces that junctions of the OBC spectrum can attach to it; each is run with D on its left,
             # so the total counts the zeros minus poles of M^2 in D (argument principle).  A loop traced twice
             # is counted once.
-            loops = g.distinct_z_loops()
+            loops = _distinct_curves(g.loops)
             wind = []
             for zl in loops:
-                zl = _orient_d_left(chain, zl)
-                wind.append(m2_winding_on_loop(zl, ab, ba, max_step=max_step))
+                w = m2_winding_on_loop(zl, ab, ba, max_step=max_step)
+                if w != 0:  # the orientation matters only for loops around zeros or poles of M^2
+                    w = w if _orient_d_left(chain, zl) is zl else -w
+                wind.append(w)
             W = int(sum(wind))
             li = main[0]
             z = g.loops[li]
@@ -539,26 +541,59 @@ def gbz_winding_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
                      "sample more points (points_per_loop) or move away from the transition")
 
 
+def _distinct_curves(loops: list) -> list:
+    """The loops as curves in the ``z``-plane, each listed once.
+
+    A loop is a repeat of an earlier one when it has about the same length and every point of it lies on
+    the earlier loop's polygon (within 5 % of that loop's median step); a small extra piece attached near
+    the main loop is kept.
+    """
+    out = []
+    for z in loops:
+        zc = np.concatenate([z, z[:1]])
+        length = float(np.sum(np.abs(np.diff(zc))))
+        dup = False
+        for w in out:
+            wc = np.concatenate([w, w[:1]])
+            seg = np.diff(wc)
+            wlen = float(np.sum(np.abs(seg)))
+            if abs(length - wlen) > 0.1 * wlen:
+                continue
+            a = wc[:-1]
+            L2 = np.where(np.abs(seg) > 0, np.abs(seg) ** 2, 1.0)
+            t = np.clip(np.real((z[:, None] - a[None, :]) * np.conj(seg)[None, :]) / L2, 0.0, 1.0)
+            d = np.min(np.abs(z[:, None] - (a + t * seg)[None, :]), axis=1)
+            if np.all(d <= 0.05 * float(np.median(np.abs(seg)))):
+                dup = True
+                break
+        if not dup:
+            out.append(z)
+    return out
+
+
 def _orient_d_left(chain: Chain, z: np.ndarray) -> np.ndarray:
     """Return the closed loop ``z`` run with the region ``D`` (:func:`nhtopo_lib.gbz.gbz_region_mask`) on its left.
 
-    Probed at a few regular points: a point just left of the curve must lie in ``D`` and one just right
-    of it outside; raises ValueError if no probe is conclusive.
+    Probed at 15 points spread along the loop: just left of the curve a point must lie in ``D``, just right
+    of it outside.  The conclusive probes vote; without an 80 % majority (thin pieces next to junctions)
+    the orientation of :func:`nhtopo_lib.gbz.solve_gbz` (``D`` on the left by construction) is kept.
     """
     from .gbz import gbz_region_mask
 
     n = len(z)
-    for i in np.linspace(0, n - 1, 7).astype(int):
-        t = z[(i + 1) % n] - z[i - 1]
-        if abs(t) == 0:
-            continue
-        h = 1e-4 * max(abs(z[i]), 1e-12) * 1j * t / abs(t)
-        left, right = gbz_region_mask(chain, np.array([z[i] + h, z[i] - h]))
-        if left and not right:
-            return z
-        if right and not left:
-            return z[::-1]
-    raise ValueError("could not decide on which side of a GBZ loop the region D lies (junctions everywhere)")
+    idx = np.unique(np.linspace(0, n - 1, 15).astype(int))
+    t = z[(idx + 1) % n] - z[idx - 1]
+    ok = np.abs(t) > 0
+    idx, t = idx[ok], t[ok]
+    h = 1e-4 * np.maximum(np.abs(z[idx]), 1e-12) * 1j * t / np.abs(t)
+    left = gbz_region_mask(chain, z[idx] + h)
+    right = gbz_region_mask(chain, z[idx] - h)
+    keep, flip = int(np.sum(left & ~right)), int(np.sum(right & ~left))
+    if keep >= 0.8 * (keep + flip) and keep > 0:
+        return z
+    if flip >= 0.8 * (keep + flip) and flip > 0:
+        return z[::-1]
+    return z
 
 
 def gbz_invariant(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
@@ -719,18 +754,29 @@ def zero_mode_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
     from .zeromodes import certified_zero_modes
 
     ab = ba = None
+    errs: dict = {}
     if isinstance(h_ab, Chain):
         if h_ba is not None:
             raise ValueError("pass either (h_ab, h_ba) mappings or a single Chain")
-        sublattice_form(h_ab)  # refuse chains without sublattice symmetry
+        sf = sublattice_form(h_ab)  # refuses chains without sublattice symmetry
         chain = h_ab
+        # count on the off-diagonal form U^-1 T_n U, with a bound on its rounding (and on the dropped
+        # diagonal residue) per block, so that the sublattices can be balanced below
+        ab, ba = _laurent(sf.h_ab, "H_ab (rotated)"), _laurent(sf.h_ba, "H_ba (rotated)")
+        Ui = np.linalg.inv(sf.U)
+        u_err = float(np.linalg.norm(sf.U.conj().T @ sf.U - np.eye(2)))
+        for n, T in chain.blocks.items():
+            Tp = Ui @ T @ sf.U
+            kept = np.array([[0, sf.h_ab.get(n, 0)], [sf.h_ba.get(n, 0), 0]])
+            errs[n] = (float(np.linalg.norm(Tp - kept)) + (16 * 2.0 ** -53 + 4 * u_err) * float(np.linalg.norm(T))
+                       * float(np.linalg.norm(Ui)) * float(np.linalg.norm(sf.U)))
     else:
         ab, ba, _ = _off_diagonal_input(h_ab, h_ba)
         chain = off_diagonal_chain(ab.to_dict(), ba.to_dict())
     # is the chain long enough for edge modes to exist at all?  Zero modes decay into the bulk with the
     # moduli of the roots of Q on either side of the E = 0 root gap; their hybridisation falls like
     # (|zeta_2mu| / |zeta_2mu+1|)**(N/2).  Demand a factor >= 1e3 (this uses only |roots|, not the invariant).
-    Q = -chain.char_poly.terms[0]
+    Q = ab * ba  # = -det H(z), without the rounding noise of a rotated chain's determinant
     p, q = -Q.low, Q.high
     _refuse_collapsed_continuum(p, q)
     mods = np.sort(np.abs(Q.roots()))
@@ -762,9 +808,11 @@ def zero_mode_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
             na = float(np.sum(np.abs(ab.coeffs) * r_cut ** np.arange(ab.low, ab.high + 1)))
             nb = float(np.sum(np.abs(ba.coeffs) * r_cut ** np.arange(ba.low, ba.high + 1)))
             sb = float(2.0 ** np.round(0.5 * np.log2(nb / na)))
-            if sb != 1.0:
+            if sb != 1.0 or errs:
                 chain = off_diagonal_chain({k: v * sb for k, v in ab.to_dict().items()},
                                            {k: v / sb for k, v in ba.to_dict().items()})
+            if errs:
+                kwargs["abs_pert"] = float(sum(e * r_cut ** n * max(sb, 1 / sb) for n, e in errs.items()))
     return certified_zero_modes(chain, n_cells, **kwargs)
 
 
