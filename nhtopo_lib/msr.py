@@ -1204,7 +1204,8 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
     ``lam = ln(x/y) / ln(N2/N)`` (1 for an edge state, 0 for a bulk state).  Edge state: ``x >= gamma_min``
     and ``lam >= 0.8`` and the energy (for a cluster of nearly coincident eigenvalues, closer than
     ``cluster_tol`` times the spectral scale: its centroid) agrees between the two lengths within
-    ``converge_tol`` times the scale.  Bulk state: ``x < 0.1``, or ``x < gamma_min`` and ``lam < 0.8``,
+    ``converge_tol`` times the scale (this also makes sure that the edge states have split off so far
+    that a weaker one, still emerging from the continuum, would be seen).  Bulk state: ``x < 0.1``, or ``x < gamma_min`` and ``lam < 0.8``,
     or ``lam < 0.55``.  Anything else is undecided.  An edge state about to split off the continuum
     shows up as growth of the largest ``N gamma`` among the bulk states (for bulk states alone it does
     not depend on the length): a growth exponent above 0.1 (with ``N2 gamma >= 0.3``) also counts as
