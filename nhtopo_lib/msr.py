@@ -1141,17 +1141,19 @@ def _classify_isolated(E1, g1, E2, g2, N1, N2, scale, gamma_min, converge_tol, c
         lam = np.where(y > 0, np.log(np.where(x > 0, x, 1e-300) / np.where(y > 0, y, 1.0)), np.inf) \
             / np.log(N2 / N1)
     lam = np.where(x > 0, lam, -np.inf)
-    edge = (x >= gamma_min) & (lam >= 0.8)
+    edge = (y >= gamma_min) & (lam >= 0.8)
     bulk = (x < 0.1) | ((x < gamma_min) & (lam < 0.8)) | (lam < 0.55)
     undecided = ~edge & ~bulk
-    # an edge state's energy converges with the length; a cluster of nearly coincident edge eigenvalues
-    # (a split coalescent state) is compared through its centroid, which converges like the state itself
+    # an edge state's energy converges with the length (its hybridisation with the far end falls like
+    # exp(-N gamma)); a cluster of nearly coincident edge eigenvalues (a split coalescent state) is compared
+    # through its centroid, which converges like the state itself
     idx = np.flatnonzero(edge)
     for c in _cluster_indices(E2[idx], cluster_tol * scale):
         members = idx[c]
         c2 = np.mean(E2[members])
         near = np.argsort(np.abs(E1 - c2))[: members.size]
-        if abs(np.mean(E1[near]) - c2) > converge_tol * scale:
+        tol = max(converge_tol, 10.0 * float(np.exp(-np.min(y[members])))) * scale
+        if abs(np.mean(E1[near]) - c2) > tol:
             edge[members] = False
             undecided[members] = True
     # an edge state about to split off (localisation length comparable to the chain) is still a bulk-like
@@ -1182,7 +1184,7 @@ def _cluster_indices(E: np.ndarray, tol: float) -> list:
 
 
 def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: int = 60,
-                         n_long: int | None = None, kappa: float | None = None, gamma_min: float = 4.0,
+                         n_long: int | None = None, kappa: float | None = None, gamma_min: float = 8.0,
                          converge_tol: float = 1e-6, cluster_tol: float = 1e-3, max_cells: int | None = None,
                          certify: bool = False, bits: int | None = None) -> EdgeStates:
     """Eigenvalues of the long open chain isolated from the continuum: the edge states.
@@ -1201,11 +1203,11 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
     **Test at two lengths.**  The open chain is diagonalised at ``N = n_cells`` and ``N2 = n_long``
     (default ``2 N``) cells.  For each eigenvalue of the longer chain, ``x = N2 gamma(E)`` is compared
     with ``y = N gamma`` of the nearest eigenvalue of the shorter chain through the growth exponent
-    ``lam = ln(x/y) / ln(N2/N)`` (1 for an edge state, 0 for a bulk state).  Edge state: ``x >= gamma_min``
-    and ``lam >= 0.8`` and the energy (for a cluster of nearly coincident eigenvalues, closer than
-    ``cluster_tol`` times the spectral scale: its centroid) agrees between the two lengths within
-    ``converge_tol`` times the scale (this also makes sure that the edge states have split off so far
-    that a weaker one, still emerging from the continuum, would be seen).  Bulk state: ``x < 0.1``, or ``x < gamma_min`` and ``lam < 0.8``,
+    ``lam = ln(x/y) / ln(N2/N)`` (1 for an edge state, 0 for a bulk state).  Edge state: ``y >= gamma_min``
+    (split off already at the shorter length) and ``lam >= 0.8`` and the energy (for a cluster of nearly
+    coincident eigenvalues, closer than ``cluster_tol`` times the spectral scale: its centroid) agrees
+    between the two lengths within ``max(converge_tol, 10 exp(-y))`` times the scale (the hybridisation
+    with the far end falls like ``exp(-N gamma)``).  Bulk state: ``x < 0.1``, or ``x < gamma_min`` and ``lam < 0.8``,
     or ``lam < 0.55``.  Anything else is undecided.  An edge state about to split off the continuum
     shows up as growth of the largest ``N gamma`` among the bulk states (for bulk states alone it does
     not depend on the length): a growth exponent above 0.1 (with ``N2 gamma >= 0.3``) also counts as
