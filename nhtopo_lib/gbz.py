@@ -848,7 +848,7 @@ class _Tracer:
         h_min = 1e-9 * ds_max
         steps = 0
         junctions = 0
-        max_junctions = (2 * (self.R.p + self.R.q) + 4) * self.R.degree
+        max_junctions = 3 * (self.R.p + self.R.q) + 6   # measured: at most 19 on random J = 4 chains
         while steps < max_steps:
             steps += 1
             xn, ok, its = self.correct(x + h * t, t, maxit=6, tol=1e-10)

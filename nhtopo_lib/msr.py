@@ -377,8 +377,39 @@ class BandTracks:
         return np.sum(wrap_phase(np.diff(np.angle(rho), axis=0)), axis=0) / _TWO_PI
 
 
+def _judge_batch(Ea, Va, Eb, Vb, scale, max_phase_step):
+    """Vectorised band matching on many intervals at once (``J <= 6``): ``(perm, status)`` as in ``judge``.
+
+    ``perm[m]`` is the assignment minimising ``sum_n |E_a - E_b| / scale + (1 - |<v_a|v_b>|)`` over all
+    permutations; ``status`` is 0 (clear-cut and small phase steps), 1 (the chosen partner is not at least
+    twice as close as any other candidate) or 2 (a band's ``arg(psi_J/psi_1)`` steps by more than
+    ``max_phase_step``).
+    """
+    from itertools import permutations
+
+    M, J = Ea.shape
+    dE = np.abs(Ea[:, :, None] - Eb[:, None, :]) / scale
+    ov = np.abs(np.einsum("min,mik->mnk", Va.conj(), Vb))
+    cost = dE + (1.0 - np.minimum(ov, 1.0))                       # (M, J, J)
+    perms = np.array(list(permutations(range(J))))                 # (P, J)
+    total = cost[:, np.arange(J)[None, :], perms].sum(axis=-1)     # (M, P)
+    perm = perms[np.argmin(total, axis=1)]                         # (M, J)
+    rows = np.arange(M)[:, None]
+    chosen = cost[rows, np.arange(J)[None, :], perm]
+    other = cost.copy()
+    other[rows, np.arange(J)[None, :], perm] = np.inf
+    second = np.minimum(other.min(axis=2), np.take_along_axis(other.min(axis=1), perm, axis=1))
+    status = np.zeros(M, dtype=int)
+    status[np.any((chosen > 0.5 * second) & (chosen > 1e-12), axis=1)] = 1
+    ra = _ratio(Va)
+    rb = np.take_along_axis(_ratio(Vb), perm, axis=1)
+    step = np.abs(wrap_phase(np.angle(rb) - np.angle(ra)))
+    status[(status == 0) & np.any(step > max_phase_step, axis=1)] = 2
+    return perm, status
+
+
 def track_bands(chain: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.0, *, k0: float = 0.0,
-                n_init: int = 256, max_phase_step: float = np.pi / 4, stars: bool = False,
+                n_init: int = 128, max_phase_step: float = np.pi / 4, stars: bool = False,
                 max_star_step: float = 0.25, k_resolution: float = 1e-10,
                 max_points: int = 200_000) -> BandTracks:
     """Follow the bands of ``H(k + i kappa)`` by continuation over ``k in [k0, k0 + 2 pi]``.
@@ -450,13 +481,17 @@ def track_bands(chain: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.
                     return perm, 2
         return perm, 0
 
-    # ---- adaptive refinement (local criteria only)
+    # ---- adaptive refinement (local criteria only); a vectorised first pass settles the clear-cut intervals
     ks, Es, Vs = list(k), list(E), list(V)
-    status = {}
-    pending = list(range(len(ks) - 1))
-    # store intervals by their endpoint keys; rebuild arrays after refinement
-    intervals = [(ks[i], ks[i + 1], Es[i], Vs[i], Es[i + 1], Vs[i + 1]) for i in pending]
     final = []
+    if stars or J > 6:
+        pending = list(range(len(ks) - 1))
+    else:
+        perm0, st0 = _judge_batch(E[:-1], V[:-1], E[1:], V[1:], scale, max_phase_step)
+        for i in np.flatnonzero(st0 == 0):
+            final.append((ks[i], ks[i + 1], Es[i], Vs[i], Es[i + 1], Vs[i + 1], perm0[i], 0))
+        pending = [int(i) for i in np.flatnonzero(st0 != 0)]
+    intervals = [(ks[i], ks[i + 1], Es[i], Vs[i], Es[i + 1], Vs[i + 1]) for i in pending]
     while intervals:
         todo, mids = [], []
         for iv in intervals:
@@ -482,14 +517,18 @@ def track_bands(chain: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.
 
     # ---- sequential labelling (continuation), ordered exchange at EP-like intervals
     L = len(final) + 1
-    kk = np.empty(L)
-    EE = np.empty((L, J), dtype=complex)
-    VV = np.empty((L, J, J), dtype=complex)
+    kk = np.array([final[0][0]] + [f[1] for f in final])
+    Eraw = np.array([final[0][2]] + [f[4] for f in final])
+    Vraw = np.array([final[0][3]] + [f[5] for f in final])
+    labs = np.empty((L, J), dtype=int)
     lab = _tolerant_order(final[0][2], scale)
-    kk[0], EE[0], VV[0] = final[0][0], final[0][2][lab], final[0][3][:, lab]
+    labs[0] = lab
     exceptional, critical = [], []
-    min_sep = np.inf
     for i, (a, b, Ea, Va, Eb, Vb, perm, st) in enumerate(final):
+        if st == 0:
+            lab = perm[lab]
+            labs[i + 1] = lab
+            continue
         new = perm[lab]
         if st == 1:
             # EP-like: clusters of bands whose assignment is ambiguous, matched in (Im, Re) order
@@ -514,9 +553,12 @@ def track_bands(chain: Chain | Mapping[int, ArrayLike], kappa: float | None = 0.
         elif st == 2:
             critical.append(0.5 * (a + b))
         lab = new
-        kk[i + 1], EE[i + 1], VV[i + 1] = b, Eb[lab], Vb[:, lab]
-        d = np.where(np.eye(J, dtype=bool), np.inf, np.abs(Eb[:, None] - Eb[None, :]))
-        min_sep = min(min_sep, float(d.min()))
+        labs[i + 1] = lab
+    EE = np.take_along_axis(Eraw, labs, axis=1)
+    VV = np.take_along_axis(Vraw, labs[:, None, :], axis=2)
+    d = np.abs(EE[:, :, None] - EE[:, None, :])
+    d[:, np.arange(J), np.arange(J)] = np.inf
+    min_sep = float(d.min())
     # monodromy: match the end point (k0 + 2 pi) to the start point (same matrix)
     dE = np.abs(EE[-1][:, None] - EE[0][None, :]) / scale
     ov = np.abs(np.einsum("in,im->nm", VV[-1].conj(), VV[0]))
