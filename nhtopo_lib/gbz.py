@@ -1406,7 +1406,8 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
             raise ValueError(f"the GBZ {method} produced no loop")
         _, resid = _rank_check(R_full, np.concatenate(loops), np.concatenate(loop_eps), np.inf)
         g = GBZ(loops=loops, loop_eps=loop_eps, loop_theta=loop_th, s=R_full.s, p=R_full.p, q=R_full.q,
-                residual=float(np.max(resid)), star_shaped=stars, cloud_z=cloud, cloud_eps=cloud_eps, method=method)
+                residual=float(np.max(resid)), star_shaped=stars, cloud_z=cloud, cloud_eps=cloud_eps,
+                method=method)
         if g.residual > 1e-8:
             raise ValueError(f"the GBZ {method} returned points off the GBZ (residual {g.residual:.2g})")
         if not g.main_loops:

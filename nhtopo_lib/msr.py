@@ -1184,7 +1184,7 @@ def _classify_isolated(E1, g1, E2, g2, N1, N2, scale, gamma_min, converge_tol, c
             / np.log(N2 / N1)
     lam = np.where(x > 0, lam, -np.inf)
     edge = (y >= gamma_min) & (lam >= 0.8)
-    bulk = (x < 0.1) | ((x < gamma_min) & (lam < 0.8)) | (lam < 0.55)
+    bulk = (x < 0.5) | ((x < gamma_min) & (lam < 0.8)) | (lam < 0.55)
     undecided = ~edge & ~bulk
     # an edge state's energy converges with the length (its hybridisation with the far end falls like
     # exp(-N gamma)); a cluster of nearly coincident edge eigenvalues (a split coalescent state) is compared
@@ -1208,8 +1208,7 @@ def _classify_isolated(E1, g1, E2, g2, N1, N2, scale, gamma_min, converge_tol, c
         k2 = int(np.argmax(np.where(bulk, x, -np.inf)))
         x2 = float(x[k2])
         keep1 = np.ones(E1.size, bool)
-        if np.any(edge):
-            keep1 = np.min(np.abs(E1[:, None] - E2[edge][None, :]), axis=1) > cluster_tol * scale
+        keep1[j[edge | undecided]] = False  # the edge states themselves at the shorter length
         x1 = float(np.max(N1 * g1[keep1])) if np.any(keep1) else 0.0
         if x2 >= 0.3 and (x1 <= 0 or np.log(x2 / x1) / np.log(N2 / N1) > 0.1):
             emerging = (complex(E2[k2]), x1, x2)
@@ -1249,12 +1248,13 @@ def isolated_edge_states(blocks: Chain | Mapping[int, ArrayLike], *, n_cells: in
     (split off already at the shorter length) and ``lam >= 0.8`` and the energy (for a cluster of nearly
     coincident eigenvalues, closer than ``cluster_tol`` times the spectral scale: its centroid) agrees
     between the two lengths within ``max(converge_tol, 10 exp(-y))`` times the scale (the hybridisation
-    with the far end falls like ``exp(-N gamma)``).  Bulk state: ``x < 0.1``, or ``x < gamma_min`` and ``lam < 0.8``,
-    or ``lam < 0.55``.  Anything else is undecided.  An edge state about to split off the continuum
-    shows up as growth of the largest ``N gamma`` among the bulk states (for bulk states alone it does
-    not depend on the length): a growth exponent above 0.1 (with ``N2 gamma >= 0.3``) also counts as
-    undecided.  Undecided lengths are doubled (up to ``max_cells``, default ``2 N2``) and the test
-    repeated; if the count is still undecided, ValueError ("count not converged at this length").
+    with the far end falls like ``exp(-N gamma)``).  Bulk state: ``x < 0.5`` (a localisation
+    length beyond ``4 N2``), or ``x < gamma_min`` and ``lam < 0.8``, or ``lam < 0.55``.  Anything else
+    is undecided.  An edge state about to split off the continuum shows up as growth of the largest
+    ``N gamma`` among the bulk states (for bulk states alone it does not depend on the length): a
+    growth exponent above 0.1 (with ``N2 gamma >= 0.3``) also counts as undecided.  Undecided lengths
+    are doubled (up to ``max_cells``, default ``2 N2``) and the test repeated; if the count is still
+    undecided, ValueError ("count not converged at this length").
     Measured on 100 random multiband chains at 60/120 and 30/60 cells: bulk eigenvalues have
     ``lam <= 0.83`` (almost all ``|lam| < 0.4``) and ``x < 8``; converged edge states ``lam = 1.00``.
     An edge state whose localisation length is much longer than the chain (right at a transition)

@@ -225,7 +225,8 @@ def _block_schur_count(H: np.ndarray, entry_rtol: float, zero_tol: float, min_ga
     if rho2 < min_gap * scale or not clear(rho2):
         return None
     if k == 0:
-        return 0, 0.0, rho2, lam, np.zeros(n), f"ordered Schur form + block bound on sigma_min (no eigenvalue in |E| < {rho2:.3g})"
+        return (0, 0.0, rho2, lam, np.zeros(n),
+                f"ordered Schur form + block bound on sigma_min (no eigenvalue in |E| < {rho2:.3g})")
     rho1 = max(100 * float(np.max(np.abs(lam[:k]))), 1e-13 * scale)
     while rho1 <= 10 * zero_tol * scale and rho1 < rho2 / min_margin * 10:
         if clear(rho1):
@@ -384,8 +385,8 @@ def certified_zero_modes(chain: Chain, n_cells: int, *, zero_tol: float = 1e-6, 
                 radii = np.where(Zc, rho1, 0.0)
                 method = sim + (f"Schur form + certified sigma_min on the circles |E| = {rho1:.3g}, {rho2:.3g} "
                                 "(Rouche)")
-    if not ok and high_precision and abs_pert == 0 and N <= max_hp_cells and not (np.isfinite(bg) and bg < min_gap * scale
-                                                                and np.all(np.isfinite(radii))):
+    gap_closed = np.isfinite(bg) and bg < min_gap * scale and np.all(np.isfinite(radii))
+    if not ok and high_precision and abs_pert == 0 and N <= max_hp_cells and not gap_closed:
         from .spectra import eigvals_certified, recommended_bits
 
         rho = max(rng_r[1] / min(r, 1.0) if r < 1 else rng_r[1], 1.0 / rng_r[0], r, 1 / r, 1.0001)
