@@ -29,7 +29,7 @@ from .models import (
     ssh_creutz,
     nh_ssh_creutz,
 )
-from .gbz import GBZ, solve_gbz, gbz_circle_radius, gbz_region_mask
+from .gbz import GBZ, solve_gbz, gbz_circle_radius, gbz_region_mask, beta_root_gap
 from .polezero import (
     pole_zero_invariant,
     pole_zero_invariant_batch,
@@ -162,7 +162,7 @@ __all__ = [
     "adaptive_winding", "det_winding", "det_winding_roots", "phase_steps", "winding_number", "wrap_phase",
     # sublattice models, GBZ, pole-zero invariant, certified zero modes
     "off_diagonal_entries", "nh_ssh_general", "long_range_sublattice", "chen_chang_kao_nh", "ssh_creutz",
-    "nh_ssh_creutz", "GBZ", "solve_gbz", "gbz_circle_radius", "gbz_region_mask", "pole_zero_invariant", "pole_zero_invariant_batch",
+    "nh_ssh_creutz", "GBZ", "solve_gbz", "gbz_circle_radius", "gbz_region_mask", "beta_root_gap", "pole_zero_invariant", "pole_zero_invariant_batch",
     "gbz_invariant",
     "zero_mode_count", "pole_zero_data", "gbz_winding_data", "zero_mode_data", "m2_winding_on_loop",
     "sublattice_form", "general_sublattice_invariant", "m_sphere", "eigvec_ratio", "ZeroModeCount",

@@ -54,15 +54,16 @@ removes the skin effect.  See :func:`gbz_circle_radius`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _validate as _v
 from .chain import Chain
 
-__all__ = ["GBZ", "solve_gbz", "gbz_circle_radius", "gbz_region_mask", "ReducedCharPoly", "reduced_char_poly"]
+__all__ = ["GBZ", "solve_gbz", "gbz_circle_radius", "gbz_region_mask", "ReducedCharPoly", "reduced_char_poly",
+           "beta_root_gap"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -101,6 +102,54 @@ def poly_roots_batch(coeffs: np.ndarray) -> np.ndarray:
     return out
 
 
+def beta_root_gap(chain: Chain, E: ArrayLike) -> np.ndarray:
+    """Root gap ``gamma(E) = ln(|beta_{p+1}(E)| / |beta_p(E)|)`` of ``det(H(beta) - E)`` (vectorised in ``E``).
+
+    The ``p + q`` roots ``beta`` of ``det(H(beta) - E) = 0`` (``-p``, ``q``: extreme exponents of
+    ``beta`` for a generic ``E``) are sorted by modulus, ``|beta_1| <= ... <= |beta_{p+q}|``.  The
+    open chain's continuum is the set ``gamma(E) = 0`` (Yao & Wang 2018; Yokomizo & Murakami 2019),
+    so ``gamma`` measures the distance of ``E`` from the continuum in the ``beta``-plane, without
+    sampling any curve: a bulk eigenvalue of an ``N``-cell open chain has ``gamma = O(1/N)``, an edge
+    state with localisation length ``xi`` cells has ``gamma`` of order ``1/xi`` for every ``N``.
+    ``gamma`` is invariant under the similarity ``chain.gauge_transformed(r)`` (all roots scale by
+    ``1/r``).  Energies where ``det(H(beta) - E)`` does not depend on ``beta`` at all (flat bands)
+    get ``gamma = 0``; a root lost to ``beta = 0`` or ``infinity`` (a vanishing extreme coefficient)
+    is taken as such, so ``gamma`` may be ``inf``.
+
+    Raises ValueError for chains that hop only one way (``p = 0`` or ``q = 0``: no root pair to
+    compare) and for NaN/inf energies.
+    """
+    chain = _v.check_chain(chain, "chain")
+    E = _v.complex_array(E, "E")
+    terms = chain.char_poly.terms
+    nz = [t for t in terms if not t.is_zero]
+    lo, hi = min(t.low for t in nz), max(t.high for t in nz)
+    if lo >= 0 or hi <= 0:
+        raise ValueError(f"the chain hops only one way (powers of beta in det(H - E) run from {lo} to {hi}); "
+                         "the root gap |beta_p| vs |beta_p+1| is undefined")
+    p = -lo
+    C = np.zeros((len(terms), hi - lo + 1), dtype=complex)
+    for b, t in enumerate(terms):
+        if not t.is_zero:
+            C[b, t.low - lo: t.high - lo + 1] = t.coeffs
+    flat = E.ravel()
+    out = np.zeros(flat.size)
+    powers = np.arange(len(terms))
+    for a in range(0, flat.size, 4096):
+        e = flat[a:a + 4096]
+        Ep = e[:, None] ** powers
+        co = Ep @ C
+        size = np.abs(Ep) @ np.abs(C)
+        live = np.max(np.abs(co), axis=1) > 1e-13 * np.max(size, axis=1)
+        g = np.zeros(e.size)
+        if np.any(live):
+            m = np.sort(np.abs(poly_roots_batch(co[live])), axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                g[live] = np.where(m[:, p] > m[:, p - 1], np.log(m[:, p] / m[:, p - 1]), 0.0)
+        out[a:a + 4096] = g
+    return out.reshape(E.shape)
+
+
 @dataclass(frozen=True, eq=False)
 class ReducedCharPoly:
     """``det(H(z) - E) = sum_b eps**b P_b(z)`` with ``eps = E**s`` (exact coefficients).
@@ -128,8 +177,14 @@ class ReducedCharPoly:
         """``f(z, eps)`` (and ``f_z``, ``f_eps``, and the absolute-value scale) for paired arrays."""
         z, eps = _v.complex_array(z, "z"), _v.complex_array(eps, "eps")
         _v.broadcast({"z": z, "eps": eps})
-        z = np.asarray(z, dtype=complex)
-        eps = np.asarray(eps, dtype=complex)
+        return self._evaluate(z, eps, derivs)
+
+    def _evaluate(self, z, eps, derivs: bool = False):
+        # unchecked: Newton iterates that run off to inf/NaN are filtered by the callers
+        with np.errstate(all="ignore"):
+            return self._evaluate_raw(np.asarray(z, dtype=complex), np.asarray(eps, dtype=complex), derivs)
+
+    def _evaluate_raw(self, z, eps, derivs):
         ls = self.powers
         bs = np.arange(self.degree + 1)
         Z = z[..., None] ** ls
@@ -243,6 +298,10 @@ class GBZ:
         "ordered by ``arg z``" and "ordered along the curve" coincide.
     cloud_z, cloud_eps
         The theta-method seed points.
+    method
+        How the loops were found: ``"continuation"`` (pseudo-arclength continuation from the seeds)
+        or the level-set fallback (contouring of a continuous function that vanishes exactly on the
+        GBZ, used when the continuation fails; the reason is quoted).
     """
 
     loops: list
@@ -255,6 +314,7 @@ class GBZ:
     star_shaped: list
     cloud_z: np.ndarray = field(repr=False)
     cloud_eps: np.ndarray = field(repr=False)
+    method: str = "continuation"
 
     def _loop_index(self, i) -> int:
         n = len(self.loops)
@@ -414,7 +474,7 @@ def _candidates_single_band(R: ReducedCharPoly, theta: np.ndarray):
     th_all = np.broadcast_to(theta[:, None], z.shape)
     ok = np.isfinite(z) & (np.abs(z) > 0)
     z, th_all = z[ok], th_all[ok]
-    eps = -R.evaluate(z, np.zeros_like(z)) / P1
+    eps = -R._evaluate(z, np.zeros_like(z)) / P1
     return z, eps, th_all
 
 
@@ -469,8 +529,8 @@ def _newton_pair(R: ReducedCharPoly, z, eps, theta, iters: int = 30):
     z = z.astype(complex).copy()
     eps = eps.astype(complex).copy()
     for _ in range(iters):
-        f1, f1z, f1e, a1 = R.evaluate(z, eps, derivs=True)
-        f2, f2z, f2e, a2 = R.evaluate(z * w, eps, derivs=True)
+        f1, f1z, f1e, a1 = R._evaluate(z, eps, derivs=True)
+        f2, f2z, f2e, a2 = R._evaluate(z * w, eps, derivs=True)
         det = f1z * f2e - f1e * w * f2z
         with np.errstate(divide="ignore", invalid="ignore"):
             dz = (f1 * f2e - f1e * f2) / det
@@ -481,8 +541,8 @@ def _newton_pair(R: ReducedCharPoly, z, eps, theta, iters: int = 30):
         eps -= de
         if np.all(np.abs(dz) <= 1e-15 * np.abs(z)):
             break
-    f1, _, _, a1 = R.evaluate(z, eps, derivs=True)
-    f2, _, _, a2 = R.evaluate(z * w, eps, derivs=True)
+    f1, _, _, a1 = R._evaluate(z, eps, derivs=True)
+    f2, _, _, a2 = R._evaluate(z * w, eps, derivs=True)
     res = np.maximum(np.abs(f1) / a1, np.abs(f2) / a2)
     return z, eps, res
 
@@ -812,6 +872,8 @@ class _Tracer:
         h = 0.5 * ds_max
         h_min = 1e-9 * ds_max
         steps = 0
+        junctions = 0
+        max_junctions = 3 * (self.R.p + self.R.q) + 6   # measured: at most 19 on random J = 4 chains
         while steps < max_steps:
             steps += 1
             xn, ok, its = self.correct(x + h * t, t, maxit=6, tol=1e-10)
@@ -831,6 +893,10 @@ class _Tracer:
                                      "through a singular point of the theta-system")
                 continue
             if not self.valid(xn)[0]:
+                junctions += 1
+                self.junction_count = getattr(self, "junction_count", 0) + 1
+                if junctions > max_junctions or self.junction_count > 2 * max_junctions:
+                    raise ValueError(f"the GBZ continuation passed more than {max_junctions} junctions on one loop")
                 xa, xs, ts = self._through_junction(x, t, h, pts, ds_max)
                 if self.dist(xa, x) > 0:
                     arclen.append(arclen[-1] + self.dist(xa, pts[-1]))
@@ -1021,7 +1087,7 @@ class _Tracer:
                 return out
             xn, ok, _ = self.correct(x + h * t, t)
             xn = xn[0]
-            if ok[0]:
+            if ok[0] and self.valid(xn)[0]:
                 dz = abs(complex(xn[0] - x[0], xn[1] - x[1]))
                 dee = abs(complex(xn[3] - x[3], xn[4] - x[4]))
                 tn = self.tangent(xn, t)[0]
@@ -1034,6 +1100,229 @@ class _Tracer:
             if h < 1e-9 * ds:
                 return []
         return []
+
+
+def _level_function(R: ReducedCharPoly, z: np.ndarray) -> np.ndarray:
+    """A continuous function of ``z`` that is negative on ``D``, positive outside and zero exactly on the GBZ.
+
+    For one band (after the ``eps = E**s`` reduction) ``g(z) = ln|z| - (ln|w_p| + ln|w_{p+1}|) / 2``,
+    where ``w_1, ..., w_{p+q}`` are the roots of ``f(., eps(z))`` sorted by modulus (``z`` is one of
+    them): ``g < 0`` iff ``z`` is among the ``p`` innermost roots, ``g = 0`` iff ``|z| = |w_p| = |w_{p+1}|``.
+    Sorted root moduli depend continuously on ``eps``, so ``g`` is continuous.  With several bands the
+    product of ``g`` over the band energies ``eps_j(z)`` is used (a symmetric, continuous function).
+    """
+    z = np.asarray(z, dtype=complex).ravel()
+    p = R.p
+    if R.degree == 1:
+        eps = (-R._evaluate(z, np.zeros_like(z)) / R.coeffs[1, R.p])[:, None]
+    else:
+        eps = R.eps_roots(z)
+    out = np.ones(z.size)
+    lz = np.log(np.abs(z))
+    for j in range(eps.shape[1]):
+        m = np.abs(R.z_roots(eps[:, j]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = lz - 0.5 * (np.log(m[:, p - 1]) + np.log(m[:, p]))
+        out *= np.clip(np.nan_to_num(g, nan=0.0, posinf=50.0, neginf=-50.0), -50.0, 50.0)
+    return out
+
+
+def _stitch_periodic(lines, period: float, tol: float) -> list:
+    """Join contour pieces cut at ``x = 0`` / ``x = period`` (first column: the periodic coordinate)."""
+    closed, open_ = [], []
+    for ln in lines:
+        if len(ln) < 2:
+            continue
+        (closed if np.allclose(ln[0], ln[-1], atol=tol) else open_).append(np.array(ln, dtype=float))
+
+    def key(pt):
+        return np.array([np.mod(pt[0], period), pt[1]])
+
+    def same(a, b):
+        d = np.abs(key(a) - key(b))
+        d[0] = min(d[0], period - d[0])
+        return np.all(d <= tol)
+
+    while open_:
+        cur = open_.pop()
+        for _ in range(len(open_) + 2):
+            if same(cur[-1], cur[0]) and len(cur) > 2:
+                break
+            hit = None
+            for k, other in enumerate(open_):
+                if same(cur[-1], other[0]):
+                    hit = (k, other)
+                    break
+                if same(cur[-1], other[-1]):
+                    hit = (k, other[::-1])
+                    break
+            if hit is None:
+                break
+            k, other = hit
+            open_.pop(k)
+            shift = np.round((cur[-1, 0] - other[0, 0]) / period) * period
+            cur = np.concatenate([cur, other[1:] + np.array([shift, 0.0])])
+        if same(cur[-1], cur[0]) and len(cur) > 3:
+            closed.append(cur)
+        else:
+            raise ValueError("a GBZ contour line does not close (it leaves the scanned annulus)")
+    return closed
+
+
+def _contour_loops(R: ReducedCharPoly, tracer: "_Tracer", sigma: float, z_seed: np.ndarray, ds_max: float,
+                   de_max: float, n_phi: int = 256, n_u: int = 96):
+    """The GBZ as the zero level set of :func:`_level_function`, contoured on a polar grid and polished.
+
+    An independent route to the loops (no continuation): ``log|z|`` x ``arg z`` grid around the
+    radii of the seed points, marching squares (``contourpy``) for ``level = 0``, the pieces joined
+    across ``arg z = 0``, every point polished by Newton's method onto the exact curve and segments
+    longer than ``ds_max`` subdivided.  Returns ``[(z, eps, theta), ...]``.
+    """
+    import contourpy
+
+    az = np.abs(z_seed)
+    ulo, uhi = float(np.log(az.min())), float(np.log(az.max()))
+    pad = 0.25 * (uhi - ulo) + 0.2
+    phi = np.linspace(0.0, 2 * np.pi, n_phi + 1)
+    for _ in range(4):
+        u = np.linspace(ulo - pad, uhi + pad, n_u)
+        Z = np.exp(u[:, None] + 1j * phi[None, :-1])
+        G = _level_function(R, Z).reshape(Z.shape)
+        G = np.concatenate([G, G[:, :1]], axis=1)  # exactly periodic in arg z
+        edge_hit = np.any(np.sign(G[0]) != np.sign(G[0, 0])) or np.any(np.sign(G[-1]) != np.sign(G[-1, 0])) \
+            or G[0, 0] >= 0 or G[-1, 0] <= 0
+        if not edge_hit:
+            break
+        pad *= 2.0
+    else:
+        raise ValueError("the GBZ level set reaches the edge of the scanned annulus")
+    lines = contourpy.contour_generator(phi, u, G).lines(0.0)
+    du = u[1] - u[0]
+    curves = _stitch_periodic(lines, 2 * np.pi, 1e-9 * max(1.0, du))
+    out = []
+    for c in curves:
+        zc = np.exp(c[:-1, 1] + 1j * c[:-1, 0])
+        if zc.size < 4:
+            continue
+        # energies and partner angles at the (approximate) contour points
+        if R.degree == 1:
+            eps = -R._evaluate(zc, np.zeros_like(zc)) / R.coeffs[1, R.p]
+        else:
+            ev = R.eps_roots(zc)
+            gj = np.stack([np.abs(_single_g(R, zc, ev[:, j])) for j in range(ev.shape[1])], axis=1)
+            eps = ev[np.arange(zc.size), np.argmin(gj, axis=1)]
+        roots = R.z_roots(eps)
+        i_self = np.argmin(np.abs(roots - zc[:, None]), axis=1)
+        dm = np.abs(np.abs(roots) - np.abs(zc)[:, None])
+        dm[np.arange(zc.size), i_self] = np.inf
+        partner = roots[np.arange(zc.size), np.argmin(dm, axis=1)]
+        th = np.angle(partner / zc)
+        X = np.column_stack([zc.real, zc.imag, th, eps.real / sigma, eps.imag / sigma])
+        nxt = np.roll(X, -1, axis=0)
+        T = nxt - np.roll(X, 1, axis=0)
+        T[:, 2] = np.angle(np.exp(1j * T[:, 2]))
+        T /= np.maximum(np.linalg.norm(T, axis=1), 1e-300)[:, None]
+        Xc, ok, _ = tracer.correct(X, T, maxit=12, tol=1e-11)
+        ok &= tracer.valid(Xc)
+        Xc = Xc[ok]
+        if len(Xc) < 4:
+            continue
+        d = np.roll(Xc, -1, axis=0) - Xc
+        breaks = np.abs(np.angle(np.exp(1j * d[:, 2]))) > 0.5  # partner switch: a junction
+        Xc, breaks = _bisect_junctions(tracer, Xc, breaks, ds_max)
+        Xc, breaks = tracer.refine(Xc, breaks, ds_max, de_max)
+        pol, okp, _ = tracer.correct(Xc, tracer.tangent(Xc), maxit=6, tol=1e-13)
+        Xc = np.where((okp & tracer.valid(pol))[:, None], pol, Xc)
+        Xc = Xc[tracer.valid(Xc)]
+        if len(Xc) < 4:
+            continue
+        zl = Xc[:, 0] + 1j * Xc[:, 1]
+        # orientation: the region D on the left
+        k = len(Xc) // 2
+        t = Xc[(k + 1) % len(Xc)] - Xc[k]
+        if not tracer.d_on_left(Xc[k], t):
+            Xc = Xc[::-1]
+            zl = zl[::-1]
+        out.append((zl, sigma * (Xc[:, 3] + 1j * Xc[:, 4]), np.angle(np.exp(1j * Xc[:, 2]))))
+    return out
+
+
+def _bisect_junctions(tracer: "_Tracer", X: np.ndarray, breaks: np.ndarray, ds_max: float, rounds: int = 24):
+    """Shorten the segments across junctions (where the partner root switches) by bisection in ``z``.
+
+    The midpoint of a long junction segment is corrected once with the partner angle of either end;
+    whichever lands on the GBZ splits the segment into a regular half and a shorter junction half.
+    """
+    X, breaks = X.copy(), breaks.copy()
+    stuck = np.zeros(len(X), bool)
+    for _ in range(rounds):
+        nxt = np.roll(X, -1, axis=0)
+        dz = np.hypot(nxt[:, 0] - X[:, 0], nxt[:, 1] - X[:, 1])
+        idx = np.flatnonzero(breaks & (dz > ds_max) & ~stuck)
+        if idx.size == 0:
+            break
+        new = {}
+        for side in (0, 1):
+            todo = [i for i in idx if i not in new]
+            if not todo:
+                break
+            todo = np.array(todo)
+            mid = 0.5 * (X[todo] + nxt[todo])
+            mid[:, 2] = (X[todo] if side == 0 else nxt[todo])[:, 2]
+            t = nxt[todo] - X[todo]
+            t[:, 2] = 0.0
+            t /= np.maximum(np.linalg.norm(t, axis=1), 1e-300)[:, None]
+            xm, ok, _ = tracer.correct(mid, t, maxit=10, tol=1e-11)
+            ok &= tracer.valid(xm)
+            for i, x, good in zip(todo, xm, ok):
+                if good and abs(x[2] - (X[i] if side == 0 else nxt[i])[2]) < 0.5:
+                    new[int(i)] = (x, side)
+        rows, br, st = [], [], []
+        for i in range(len(X)):
+            rows.append(X[i])
+            if i in new:
+                x, side = new[i]
+                br.extend([side == 1, side == 0])  # the junction stays in the other half
+                st.extend([False, False])
+                rows.append(x)
+            else:
+                br.append(breaks[i])
+                st.append(stuck[i] or (i in set(idx.tolist())))
+        X, breaks, stuck = np.array(rows), np.array(br, bool), np.array(st, bool)
+    return X, breaks
+
+
+def _single_g(R: ReducedCharPoly, z: np.ndarray, eps: np.ndarray) -> np.ndarray:
+    m = np.abs(R.z_roots(eps))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(np.abs(z)) - 0.5 * (np.log(m[:, R.p - 1]) + np.log(m[:, R.p]))
+
+
+def _fold_repeats(z, eps, th):
+    """Cut a loop that runs through the same ``(z, eps)`` curve several times down to one turn.
+
+    A loop traced in ``(z, theta, eps)`` can close only after visiting its ``(z, eps)`` curve twice with
+    different partner roots (``theta``); as a GBZ loop it is the same curve, which must be run once.
+    """
+    n = len(z)
+    if n < 16:
+        return z, eps, th
+    zc, ec = np.concatenate([z, z[:1]]), np.concatenate([eps, eps[:1]])
+    hz = 2.0 * float(np.max(np.abs(np.diff(zc))))
+    he = 2.0 * float(np.max(np.abs(np.diff(ec)))) + 1e-12 * float(np.max(np.abs(eps)))
+    back = np.flatnonzero((np.abs(z - z[0]) <= hz) & (np.abs(eps - eps[0]) <= he))
+    step = float(np.max(np.abs(np.diff(zc))))
+    for m in back[back >= 8]:
+        if n - m < max(8, m // 4):  # the end of a single turn approaching its start, not a second turn
+            break
+        if abs(z[m - 1] - z[0]) > step:  # the cut would open a gap wider than the traced steps
+            continue
+        rest_z, rest_e = z[m:], eps[m:]
+        dz = np.min(np.abs(rest_z[:, None] - z[None, :m]), axis=1)
+        de = np.min(np.abs(rest_e[:, None] - eps[None, :m]), axis=1)
+        if np.all(dz <= hz) and np.all(de <= he):
+            return z[:m], eps[:m], th[:m]
+    return z, eps, th
 
 
 def _orient_and_roll(z, eps, th):
@@ -1058,7 +1347,7 @@ def _orient_and_roll(z, eps, th):
 
 
 def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, rank_rtol: float = 1e-7,
-              sym_rtol: float = 1e-13, theta_min: float = 1e-4, max_steps: int = 20_000) -> GBZ:
+              sym_rtol: float = 1e-13, theta_min: float = 1e-4, max_steps: int = 3000) -> GBZ:
     """The GBZ of ``chain`` (any number of bands, any hopping range).
 
     Parameters
@@ -1135,6 +1424,58 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
     r_typ = float(np.median(np.abs(z)))
     ds_max = 2 * np.pi * r_typ / int(points_per_loop)
     de_max = 4 * np.pi / int(points_per_loop)
+    cloud = (z ** (1.0 / kz) * np.exp(2j * np.pi * np.arange(kz)[:, None] / kz)).ravel() if kz > 1 else z
+    cloud_eps = np.tile(eps, kz)
+
+    def assemble(raw, method):
+        loops, loop_eps, loop_th, stars = [], [], [], []
+        for zl, el, tl in raw:
+            # drop the duplicated junction points and the immediate neighbourhood of branch points
+            keep = np.abs(tl) >= theta_min
+            keep[1:] &= np.abs(np.diff(zl)) > 1e-14 * np.abs(zl[1:])
+            zl, el, tl = zl[keep], el[keep], tl[keep]
+            if zl.size < 3:
+                continue
+            zl, el, tl = _fold_repeats(zl, el, tl)
+            for zl_, el_, tl_ in _unreduce_loop(zl, el, tl, kz):
+                zl_, el_, tl_, star = _orient_and_roll(zl_, el_, tl_)
+                loops.append(zl_)
+                loop_eps.append(el_)
+                loop_th.append(tl_)
+                stars.append(star)
+        if not loops:
+            raise ValueError(f"the GBZ {method} produced no loop")
+        _, resid = _rank_check(R_full, np.concatenate(loops), np.concatenate(loop_eps), np.inf)
+        g = GBZ(loops=loops, loop_eps=loop_eps, loop_theta=loop_th, s=R_full.s, p=R_full.p, q=R_full.q,
+                residual=float(np.max(resid)), star_shaped=stars, cloud_z=cloud, cloud_eps=cloud_eps,
+                method=method)
+        if g.residual > 1e-8:
+            raise ValueError(f"the GBZ {method} returned points off the GBZ (residual {g.residual:.2g})")
+        if not g.main_loops:
+            raise ValueError(f"the GBZ {method} found no loop winding around z = 0")
+        return g
+
+    try:
+        raw = _continuation_loops(R, tracer, z, eps, th, sigma, r_typ, ds_max, de_max, max_steps)
+        return assemble(raw, "continuation")
+    except ValueError as exc:
+        first = str(exc)
+    # independent fallback: the GBZ as the zero set of a continuous function, contoured and polished
+    errors = []
+    for n_phi, n_u in ((256, 96), (768, 288)):
+        try:
+            raw = _contour_loops(R, tracer, sigma, z, ds_max, de_max, n_phi=n_phi, n_u=n_u)
+            return assemble(raw, f"level-set contour on a {n_u} x {n_phi} grid (continuation failed: {first})")
+        except ValueError as exc:
+            errors.append(str(exc))
+    raise ValueError(f"the GBZ could not be traced: continuation failed ({first}) and the level-set "
+                     f"fallback failed ({'; '.join(errors)})")
+
+
+def _continuation_loops(R, tracer, z, eps, th, sigma, r_typ, ds_max, de_max, max_steps):
+    """Trace every loop by pseudo-arclength continuation from the theta-method seeds; ``[(z, eps, theta)]``."""
+    from scipy.spatial import cKDTree
+
     coarse_ds, coarse_de = max(2 * np.pi * r_typ / 32, ds_max), max(4 * np.pi / 32, de_max)
     feats = np.column_stack([z.real, z.imag, eps.real / sigma, eps.imag / sigma])
     covered = np.zeros(z.size, bool)
@@ -1145,9 +1486,7 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
     hi_gap = mods[:, R.p + 1] - az if R.p + 1 < mods.shape[1] else np.full_like(az, np.inf)
     seed_margin = np.minimum(lo_gap, hi_gap) / az * np.minimum(np.abs(th), 1.0)
     order = np.argsort(-seed_margin)
-    loops, loop_eps, loop_th, stars = [], [], [], []
-    from scipy.spatial import cKDTree
-
+    raw = []
     while not np.all(covered):
         i = next(int(k) for k in order if not covered[k])
         covered[i] = True
@@ -1158,38 +1497,17 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
         pts, breaks = tracer.trace(x0c[0], coarse_ds, coarse_de, max_steps)
         pts, breaks = tracer.refine(pts, breaks, ds_max, de_max)
         pol, okp, _ = tracer.correct(pts, tracer.tangent(pts), maxit=6, tol=1e-13)
-        pts = np.where(okp[:, None], pol, pts)
+        pts = np.where((okp & tracer.valid(pol))[:, None], pol, pts)
         zl = pts[:, 0] + 1j * pts[:, 1]
         el = sigma * (pts[:, 3] + 1j * pts[:, 4])
         tl = np.angle(np.exp(1j * pts[:, 2]))
         tree = cKDTree(np.column_stack([zl.real, zl.imag, el.real / sigma, el.imag / sigma]))
         d, _ = tree.query(feats)
         covered |= d <= 3 * max(ds_max, de_max)
-        # drop the duplicated junction points and the immediate neighbourhood of branch points
-        keep = np.abs(tl) >= theta_min
-        keep[1:] &= np.abs(np.diff(zl)) > 1e-14 * np.abs(zl[1:])
-        zl, el, tl = zl[keep], el[keep], tl[keep]
-        if zl.size < 3:
-            continue
-        for zl_, el_, tl_ in _unreduce_loop(zl, el, tl, kz):
-            zl_, el_, tl_, star = _orient_and_roll(zl_, el_, tl_)
-            loops.append(zl_)
-            loop_eps.append(el_)
-            loop_th.append(tl_)
-            stars.append(star)
-        if len(loops) > 4 * (R.degree + 1) * (R.p + R.q):
-            raise ValueError("the GBZ continuation produced more loops than the model can have; "
-                             "increase points_per_loop")
-    if not loops:
-        raise ValueError("the GBZ continuation failed from every seed")
-    allz = np.concatenate(loops)
-    alle = np.concatenate(loop_eps)
-    _, resid = _rank_check(R_full, allz, alle, np.inf)
-    if kz > 1:
-        z = np.concatenate([z ** (1.0 / kz) * np.exp(2j * np.pi * j / kz) for j in range(kz)])
-        eps = np.tile(eps, kz)
-    return GBZ(loops=loops, loop_eps=loop_eps, loop_theta=loop_th, s=R_full.s, p=R_full.p, q=R_full.q,
-               residual=float(np.max(resid)), star_shaped=stars, cloud_z=z, cloud_eps=eps)
+        raw.append((zl, el, tl))
+        if len(raw) > 4 * (R.degree + 1) * (R.p + R.q):
+            raise ValueError("the GBZ continuation produced more loops than the model can have")
+    return raw
 
 
 def _period_reduced(R: ReducedCharPoly):
@@ -1323,7 +1641,7 @@ def gbz_region_mask(chain: Chain, z: np.ndarray) -> np.ndarray:
     zf = z.ravel()
     if np.any(zf == 0):
         raise ValueError("z = 0 is a pole of the characteristic polynomial; exclude it")
-    eps = -R.evaluate(zf, np.zeros_like(zf)) / R.coeffs[1, R.p]
+    eps = -R._evaluate(zf, np.zeros_like(zf)) / R.coeffs[1, R.p]
     out = np.empty(zf.shape, bool)
     for a in range(0, zf.size, 20000):
         sl = slice(a, a + 20000)

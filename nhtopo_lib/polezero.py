@@ -225,6 +225,9 @@ class PoleZeroResult:
     sorted by ``|z|`` (``z = 0`` repeated ``|order_at_origin|`` times);
     ``gap = (|zeta_2mu|, |zeta_2mu+1|)`` are the moduli on either side of the
     cut (the ``E = 0`` root gap; equal moduli = gap closing, refused).
+    ``limit`` is empty for ordinary chains; for chains whose ``Q = H_ab H_ba``
+    is one-sided it names the degenerate limit (GBZ radius -> 0 or infinity,
+    or flat bands), where ``gap`` is ``(0, |zeta_1|)`` or ``(|zeta_p|, inf)``.
     """
 
     W: int
@@ -240,6 +243,7 @@ class PoleZeroResult:
     roots_ab: np.ndarray
     roots_ba: np.ndarray
     sublattice: SublatticeForm | None = field(default=None, repr=False)
+    limit: str = ""
 
     @property
     def gap_ratio(self) -> float:
@@ -258,17 +262,18 @@ def pole_zero_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
     mu = max(m, n)
     p = -(a_lo + b_lo)
     q = ab.high + ba.high
-    if p <= 0 or q <= 0:
-        raise ValueError(f"Q = H_ab H_ba has exponents {-p}..{q}: the chain hops only one way, the open chain "
-                         "is block triangular and has no GBZ; the pole-zero invariant is undefined")
+    _refuse_collapsed_continuum(p, q)
     ra, rb = ab.roots(), ba.roots()
     allr = np.concatenate([ra, rb])
     lab = np.concatenate([np.ones(len(ra), int), -np.ones(len(rb), int)])
     mod = np.abs(allr)
     o = np.argsort(mod, kind="stable")
     allr, lab, mod = allr[o], lab[o], mod[o]
-    lo_r, hi_r = float(mod[p - 1]), float(mod[p]) if len(mod) > p else np.inf
-    if hi_r - lo_r <= 1e-6 * hi_r:
+    # one-sided Q (p = 0 or q = 0): the GBZ has shrunk to z = 0 or grown to infinity; the cut then lies
+    # below (above) every root and the count is the limit of Eq. (9)
+    lo_r = float(mod[p - 1]) if p > 0 else 0.0
+    hi_r = float(mod[p]) if len(mod) > p else np.inf
+    if 0 < p < len(mod) and hi_r - lo_r <= 1e-6 * hi_r:
         # near tie: decide with certified roots
         ra, rb = ab.roots(method="flint"), ba.roots(method="flint")
         allr = np.concatenate([ra, rb])
@@ -286,7 +291,34 @@ def pole_zero_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
     pts = np.concatenate([np.zeros(abs(ord0), complex), allr[:p]])
     kinds = (["zero" if ord0 > 0 else "pole"] * abs(ord0)) + ["zero" if x > 0 else "pole" for x in lab[:p]]
     return PoleZeroResult(W=W, m=m, n=n, mu=mu, p=p, q=q, order_at_origin=ord0, points=pts, kinds=kinds,
-                          gap=(lo_r, hi_r), roots_ab=ra, roots_ba=rb, sublattice=sf)
+                          gap=(lo_r, hi_r), roots_ab=ra, roots_ba=rb, sublattice=sf, limit=_gbz_limit(p, q))
+
+
+def _gbz_limit(p: int, q: int) -> str:
+    """Which degenerate limit a chain with ``Q = H_ab H_ba`` of exponents ``-p .. q`` is in ('' if none)."""
+    if p == 0 and q == 0:
+        return "flat bands: Q is a constant, E = +-sqrt(Q) (fully dimerised chain)"
+    if p == 0:
+        return "GBZ radius -> 0: Q has no negative powers of z (one-sided hopping, extreme skin effect)"
+    if q == 0:
+        return "GBZ radius -> infinity: Q has no positive powers of z (one-sided hopping, extreme skin effect)"
+    return ""
+
+
+def _refuse_collapsed_continuum(p: int, q: int) -> None:
+    """Refuse chains whose ``Q = H_ab H_ba`` vanishes at ``z = 0`` or ``z = infinity`` (exponents ``-p .. q``).
+
+    Then ``Q`` has only positive (``p < 0``) or only negative (``q < 0``) powers of ``z``: the GBZ
+    shrinks to ``z = 0`` (grows to infinity), where ``E**2 = Q = 0``, so the open chain's continuum
+    collapses onto ``E = 0`` (e.g. a nilpotent chain, whose whole spectrum is ``E = 0``).  Zero modes are
+    then not isolated from the bulk and have no count.
+    """
+    if p < 0 or q < 0:
+        where = "z = 0" if p < 0 else "z = infinity"
+        raise ValueError(f"Q = H_ab H_ba has only {'positive' if p < 0 else 'negative'} powers of z (exponents "
+                         f"{-p}..{q}), so Q vanishes at {where}, where the GBZ of this one-sided chain collapses: "
+                         "the open chain's continuum is E = 0 (for instance a nilpotent chain whose whole spectrum "
+                         "is E = 0), zero modes are not isolated from the bulk and the invariant is undefined")
 
 
 def pole_zero_invariant(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
@@ -311,11 +343,24 @@ def pole_zero_invariant(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
         smallest modulus (roots of ``z**(2 mu) Q``), ``z = 0`` counted with its
         order ``n - m`` (zero if positive, pole if negative).  No GBZ needed.
 
+    Notes
+    -----
+    Degenerate (one-sided) chains are answered by the limit of Eq. (9):
+    when ``Q = H_ab H_ba`` has no negative powers of ``z`` (``p = 0``) the GBZ
+    shrinks to ``z = 0`` and ``W_pz`` is the order of ``M**2`` at the origin;
+    when it has no positive powers (``q = 0``) the GBZ grows to infinity and
+    all roots of ``Q`` count.  This covers the fully dimerised limits
+    (``Q`` constant, flat bands ``E = +-sqrt(Q)``), one-way ``H_ab`` or
+    ``H_ba`` (e.g. the NH-SSH chain at its exceptional point) and
+    block-triangular chains (``W = 0``).
+
     Raises
     ------
     ValueError
-        NaN/inf coefficients, a vanishing ``H_ab`` or ``H_ba``, one-way
-        chains, no sublattice symmetry (Chain input), or a gap closing
+        NaN/inf coefficients, a vanishing ``H_ab`` or ``H_ba``, chains whose
+        ``Q`` has only positive (or only negative) powers of ``z`` (the
+        continuum collapses onto ``E = 0``, e.g. nilpotent chains: no isolated
+        zero modes), no sublattice symmetry (Chain input), or a gap closing
         (``|zeta_2mu| = |zeta_2mu+1|``, decided with certified roots).
     """
     return pole_zero_data(h_ab, h_ba).W
@@ -411,7 +456,14 @@ def m2_winding_on_loop(z_loop: np.ndarray, h_ab: Chain | Mapping[int, complex] |
 
 @dataclass
 class GBZWindingResult:
-    """``W_gbz`` (Eq. 8) with the GBZ it was computed on."""
+    """``W_gbz`` (Eq. 8) with the GBZ it was computed on.
+
+    For a chain whose ``Q = H_ab H_ba`` is one-sided the GBZ degenerates to ``z = 0`` or
+    ``z = infinity`` (``limit`` names the case): then ``gbz`` is None and ``loop`` is a circle
+    inside (outside) every zero and pole of ``M**2`` other than ``z = 0``, on which the winding
+    equals its limit.  ``loop_windings`` lists the winding along every distinct GBZ loop (main loop
+    and extra pieces, each with ``D`` on its left); ``W`` is their sum.
+    """
 
     W: int
     gbz: object
@@ -420,6 +472,8 @@ class GBZWindingResult:
     windings_ab_ba: tuple
     sublattice: SublatticeForm | None = field(default=None, repr=False)
     loop_index: int = 0
+    limit: str = ""
+    loop_windings: list = field(default_factory=list)
 
 
 def gbz_winding_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
@@ -438,6 +492,23 @@ def gbz_winding_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
                          f"{ppl * 2 ** max_refinements} points per loop (doubled at each refinement), above the "
                          "limit of 10**6; lower max_refinements or points_per_loop")
     max_step = _v.check_max_step(max_step)
+    p, q = -(ab.low + ba.low), ab.high + ba.high
+    _refuse_collapsed_continuum(p, q)
+    if p == 0 or q == 0:
+        # one-sided Q: the GBZ is the limit of circles |z| = rho -> 0 (p = 0) or -> infinity (q = 0); M^2 has
+        # no zero or pole between such a circle and the limit, so its winding there is the limit of Eq. (8)
+        roots = np.abs(np.concatenate([ab.roots(), ba.roots()]))
+        if p == 0:
+            rho = 0.25 * float(roots.min()) if roots.size else 1.0
+        else:
+            rho = 4.0 * float(roots.max()) if roots.size else 1.0
+        n_pts = max(ppl, 64)
+        z = rho * np.exp(2j * np.pi * np.arange(n_pts) / n_pts)
+        W = m2_winding_on_loop(z, ab, ba, max_step=max_step)
+        wab = (winding_number(ab(z), 0.0, endpoint=False, max_step=max_step),
+               winding_number(ba(z), 0.0, endpoint=False, max_step=max_step))
+        return GBZWindingResult(W=W, gbz=None, loop=z, n_points=n_pts, windings_ab_ba=wab, sublattice=sf,
+                                loop_index=0, limit=_gbz_limit(p, q), loop_windings=[W])
     # decide a gap closing from the E = 0 root gap first (cheap and exact): tracing the GBZ near a gap
     # closing is slow and can only end in a refusal
     try:
@@ -448,37 +519,35 @@ def gbz_winding_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
                              "tracing the GBZ)") from None
     chain = off_diagonal_chain(ab.to_dict(), ba.to_dict())
     last_err = None
+    z = np.zeros(0)
     for _ in range(int(max_refinements) + 1):
         try:
             g = solve_gbz(chain, points_per_loop=ppl)
         except ValueError as exc:
-            raise ValueError(f"the GBZ could not be computed for this chain ({exc}); this happens very close "
-                             "to a gap closing, where the GBZ grazes zeros or poles of M^2, and for some "
-                             "long-range chains whose GBZ pieces nearly touch; use pole_zero_invariant, "
+            raise ValueError(f"the GBZ could not be computed for this chain ({exc}); use pole_zero_invariant, "
                              "which needs no GBZ") from None
         main = g.main_loops
-        if not main:
+        if not main:  # pragma: no cover - solve_gbz refuses GBZs without a main loop
             raise ValueError("no GBZ loop winds around z = 0; the GBZ computation failed for this chain")
         try:
-            # Eq. (8) on the main loop (the deformation of the Brillouin zone).  Where the GBZ has small
-            # extra pieces (junctions of the OBC spectrum), the main loop may be traced more than once
-            # (around or past such a piece); every trace must give the same winding, and the extra
-            # pieces must not enclose zeros or poles of M^2 -- otherwise W_gbz is ambiguous and refused.
-            res = []
-            for i in main:
-                z = g.loops[i]
-                res.append((m2_winding_on_loop(z, ab, ba, max_step=max_step), i))
-            extra = [m2_winding_on_loop(g.loops[i], ab, ba, max_step=max_step)
-                     for i in range(len(g.loops)) if i not in main and len(g.loops[i]) >= 8]
-            if len({r[0] for r in res}) != 1 or any(w != 0 for w in extra):
-                raise ValueError("the GBZ has extra pieces (junctions of the OBC spectrum) that enclose zeros "
-                                 "or poles of M^2: W_gbz along one loop is ambiguous for this chain")
-            W, li = res[0]
+            # Eq. (8) along the boundary of D (the GBZ): the main loop, which winds around z = 0, plus the small
+            # extra pieces that junctions of the OBC spectrum can attach to it; each is run with D on its left,
+            # so the total counts the zeros minus poles of M^2 in D (argument principle).  A loop traced twice
+            # is counted once.
+            loops = _distinct_curves(g.loops)
+            wind = []
+            for zl in loops:
+                w = m2_winding_on_loop(zl, ab, ba, max_step=max_step)
+                if w != 0:  # the orientation matters only for loops around zeros or poles of M^2
+                    w = w if _orient_d_left(chain, zl) is zl else -w
+                wind.append(w)
+            W = int(sum(wind))
+            li = main[0]
             z = g.loops[li]
             wab = (winding_number(ab(z), 0.0, endpoint=False, max_step=max_step),
                    winding_number(ba(z), 0.0, endpoint=False, max_step=max_step))
             return GBZWindingResult(W=W, gbz=g, loop=z, n_points=len(z), windings_ab_ba=wab, sublattice=sf,
-                                    loop_index=li)
+                                    loop_index=li, loop_windings=wind)
         except ValueError as exc:
             if "sample more points" not in str(exc):
                 raise
@@ -489,22 +558,89 @@ def gbz_winding_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
                      "sample more points (points_per_loop) or move away from the transition")
 
 
+def _distinct_curves(loops: list) -> list:
+    """The loops as curves in the ``z``-plane, each listed once.
+
+    A loop is a repeat of an earlier one when it has about the same length and every point of it lies on
+    the earlier loop's polygon (within 5 % of that loop's median step); a small extra piece attached near
+    the main loop is kept.
+    """
+    out = []
+    for z in loops:
+        zc = np.concatenate([z, z[:1]])
+        length = float(np.sum(np.abs(np.diff(zc))))
+        dup = False
+        for w in out:
+            wc = np.concatenate([w, w[:1]])
+            seg = np.diff(wc)
+            wlen = float(np.sum(np.abs(seg)))
+            if abs(length - wlen) > 0.1 * wlen:
+                continue
+            a = wc[:-1]
+            L2 = np.where(np.abs(seg) > 0, np.abs(seg) ** 2, 1.0)
+            t = np.clip(np.real((z[:, None] - a[None, :]) * np.conj(seg)[None, :]) / L2, 0.0, 1.0)
+            d = np.min(np.abs(z[:, None] - (a + t * seg)[None, :]), axis=1)
+            if np.all(d <= 0.05 * float(np.median(np.abs(seg)))):
+                dup = True
+                break
+        if not dup:
+            out.append(z)
+    return out
+
+
+def _orient_d_left(chain: Chain, z: np.ndarray) -> np.ndarray:
+    """Return the closed loop ``z`` run with the region ``D`` (:func:`nhtopo_lib.gbz.gbz_region_mask`) on its left.
+
+    Probed at 15 points spread along the loop: just left of the curve a point must lie in ``D``, just right
+    of it outside.  The conclusive probes vote; without an 80 % majority (thin pieces next to junctions)
+    the orientation of :func:`nhtopo_lib.gbz.solve_gbz` (``D`` on the left by construction) is kept.
+    """
+    from .gbz import gbz_region_mask
+
+    n = len(z)
+    idx = np.unique(np.linspace(0, n - 1, 15).astype(int))
+    t = z[(idx + 1) % n] - z[idx - 1]
+    ok = np.abs(t) > 0
+    idx, t = idx[ok], t[ok]
+    h = 1e-4 * np.maximum(np.abs(z[idx]), 1e-12) * 1j * t / np.abs(t)
+    left = gbz_region_mask(chain, z[idx] + h)
+    right = gbz_region_mask(chain, z[idx] - h)
+    keep, flip = int(np.sum(left & ~right)), int(np.sum(right & ~left))
+    if keep >= 0.8 * (keep + flip) and keep > 0:
+        return z
+    if flip >= 0.8 * (keep + flip) and flip > 0:
+        return z[::-1]
+    return z
+
+
 def gbz_invariant(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
                   h_ba: Mapping[int, complex] | LaurentPoly | None = None, *, points_per_loop: int = 600,
                   max_refinements: int = 3) -> int:
     """Signed GBZ invariant ``W_gbz`` (Eq. 8): winding of ``M**2 = H_ab/H_ba`` along the GBZ.
 
     The GBZ is computed from ``det(H(z) - E) = E**2 - H_ab H_ba`` by
-    :func:`nhtopo_lib.gbz.solve_gbz` (one loop in the ``z``-plane, run
-    counter-clockwise; both sub-GBZ copies ``E = +-sqrt(Q)`` share it and
-    ``M**2`` is single valued on it).  The winding is summed from sampled
-    phase steps, which must all stay below ``pi/2``; the loop is refined up
-    to ``max_refinements`` times and the call is refused if it still is not
-    resolved.  Equals :func:`pole_zero_invariant` (Eq. 10).
+    :func:`nhtopo_lib.gbz.solve_gbz` (both sub-GBZ copies ``E = +-sqrt(Q)``
+    share its loops in the ``z``-plane and ``M**2`` is single valued on them).
+    The GBZ is the boundary of the region ``D`` (``z`` among the ``p``
+    innermost roots at its own energy): usually one loop around ``z = 0``, run
+    counter-clockwise; junctions of the OBC spectrum can attach small extra
+    pieces, which are included, each run with ``D`` on its left.  The winding
+    is summed from sampled phase steps, which must all stay below ``pi/2``;
+    the loops are refined up to ``max_refinements`` times and the call is
+    refused if they still are not resolved.  Equals
+    :func:`pole_zero_invariant` (Eq. 10).
 
-    Inputs and refusals as in :func:`pole_zero_invariant`, plus: the GBZ
-    passing through a zero or pole of ``M**2`` (gap closing) and loops that
-    cannot be resolved.
+    Degenerate chains: when ``Q = H_ab H_ba`` has no negative (no positive)
+    powers of ``z`` the GBZ shrinks to ``z = 0`` (grows to infinity, the
+    extreme skin effect of one-way hopping), and ``W_gbz`` is the limit of the
+    winding along circles ``|z| = rho`` as ``rho -> 0`` (``-> infinity``),
+    evaluated on a circle inside (outside) every other zero and pole of
+    ``M**2``.  When ``Q`` has only positive (only negative) powers the
+    continuum collapses onto ``E = 0`` and the call is refused.
+
+    Inputs and refusals as in :func:`pole_zero_invariant`, plus: loops that
+    cannot be resolved (a zero or pole of ``M**2`` very close to the GBZ) and
+    GBZs that cannot be computed.
     """
     return gbz_winding_data(h_ab, h_ba, points_per_loop=points_per_loop, max_refinements=max_refinements).W
 
@@ -604,13 +740,12 @@ def general_sublattice_invariant(chain: Chain, *, cluster_tol: float = 1e-6) -> 
     lo = chain.hopping_range[0]
     mu = max(0, -lo)
     p = -Q.low
-    if p <= 0 or mu == 0:
-        raise ValueError("the chain hops only one way (no negative powers of z): no GBZ, invariant undefined")
+    _refuse_collapsed_continuum(p, Q.high)  # p = 0 or Q.high = 0: the degenerate limits, answered below
     nz_roots = Q.roots()
     n_origin = 2 * mu - p
     if n_origin < 0:  # pragma: no cover - p <= 2 mu always
         raise RuntimeError("internal error: more than 2 mu roots inside the cut")
-    if len(nz_roots) > p and abs(abs(nz_roots[p]) - abs(nz_roots[p - 1])) <= 1e-9 * abs(nz_roots[p]):
+    if 0 < p < len(nz_roots) and abs(abs(nz_roots[p]) - abs(nz_roots[p - 1])) <= 1e-9 * abs(nz_roots[p]):
         raise ValueError("gap closing: the roots of Q at positions 2mu and 2mu+1 have equal modulus "
                          "(E = 0 on the OBC continuum); the invariant is undefined")
     roots = np.concatenate([np.zeros(n_origin, complex), nz_roots[:p]])
@@ -639,6 +774,8 @@ def general_sublattice_invariant(chain: Chain, *, cluster_tol: float = 1e-6) -> 
 
 
 # --------------------------------------------------------------------------- zero modes
+_GAUGE_AT_CUT = True
+
 def zero_mode_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
                    h_ba: Mapping[int, complex] | LaurentPoly | None = None, n_cells: int = 100,
                    **kwargs: Any):
@@ -647,33 +784,68 @@ def zero_mode_data(h_ab: Chain | Mapping[int, complex] | LaurentPoly,
 
     n_cells = _v.check_int(n_cells, "n_cells", lo=2)
     _v.check_dense(2 * n_cells, "n_cells", n_cells, eig=True, fix="use fewer cells")
+    ab = ba = None
+    errs: dict = {}
     if isinstance(h_ab, Chain):
         if h_ba is not None:
             raise ValueError("pass either (h_ab, h_ba) mappings or a single Chain")
         if h_ab.nbands != 2:
             raise ValueError(f"h_ab: a Chain passed as h_ab must have two bands, got {h_ab.nbands}")
-        sublattice_form(h_ab)  # refuse chains without sublattice symmetry
+        sf = sublattice_form(h_ab)  # refuses chains without sublattice symmetry
         chain = h_ab
+        # count on the off-diagonal form U^-1 T_n U, with a bound on its rounding (and on the dropped
+        # diagonal residue) per block, so that the sublattices can be balanced below
+        ab, ba = _laurent(sf.h_ab, "H_ab (rotated)"), _laurent(sf.h_ba, "H_ba (rotated)")
+        Ui = np.linalg.inv(sf.U)
+        u_err = float(np.linalg.norm(sf.U.conj().T @ sf.U - np.eye(2)))
+        for n, T in chain.blocks.items():
+            Tp = Ui @ T @ sf.U
+            kept = np.array([[0, sf.h_ab.get(n, 0)], [sf.h_ba.get(n, 0), 0]])
+            errs[n] = (float(np.linalg.norm(Tp - kept)) + (16 * 2.0 ** -53 + 4 * u_err) * float(np.linalg.norm(T))
+                       * float(np.linalg.norm(Ui)) * float(np.linalg.norm(sf.U)))
     else:
         ab, ba, _ = _off_diagonal_input(h_ab, h_ba)
         chain = off_diagonal_chain(ab.to_dict(), ba.to_dict())
     # is the chain long enough for edge modes to exist at all?  Zero modes decay into the bulk with the
     # moduli of the roots of Q on either side of the E = 0 root gap; their hybridisation falls like
     # (|zeta_2mu| / |zeta_2mu+1|)**(N/2).  Demand a factor >= 1e3 (this uses only |roots|, not the invariant).
-    Q = -chain.char_poly.terms[0]
-    p = -Q.low
-    if p <= 0 or Q.high <= 0:
-        raise ValueError("the chain hops only one way: no GBZ, and no zero-mode count is meaningful")
-    mods = np.abs(Q.roots())
-    ratio = mods[p] / mods[p - 1]
+    Q = ab * ba  # = -det H(z), without the rounding noise of a rotated chain's determinant
+    p, q = -Q.low, Q.high
+    _refuse_collapsed_continuum(p, q)
+    mods = np.sort(np.abs(Q.roots()))
+    if p == 0 and q == 0:      # Q constant: flat bands +-sqrt(Q), any similarity will do
+        r_cut, ratio = 1.0, np.inf
+    elif p == 0:               # GBZ radius -> 0: a similarity well inside every root of Q
+        r_cut, ratio = float(2.0 ** np.floor(np.log2(0.25 * mods[0]))), np.inf
+    elif q == 0:               # GBZ radius -> infinity
+        r_cut, ratio = float(2.0 ** np.ceil(np.log2(4.0 * mods[-1]))), np.inf
+    else:
+        ratio = mods[p] / mods[p - 1]
+        r_cut = float(np.sqrt(mods[p] * mods[p - 1]))
     if ratio - 1 <= 1e-9:
         raise ValueError("gap closing: E = 0 lies on the OBC continuum (|zeta_2mu| = |zeta_2mu+1|); "
                          "no zero-mode count can be called")
-    n_min = int(np.ceil(2 * np.log(1e3) / np.log(ratio)))
-    if int(n_cells) < n_min:
-        raise ValueError(f"cannot certify a zero-mode count at n_cells={int(n_cells)}: edge modes decay by only a "
-                         f"factor {ratio:.4g} per two cells, so their hybridisation is not yet small; "
-                         f"use n_cells >= {n_min}")
+    if np.isfinite(ratio):
+        n_min = int(np.ceil(2 * np.log(1e3) / np.log(ratio)))
+        if int(n_cells) < n_min:
+            raise ValueError(f"cannot certify a zero-mode count at n_cells={int(n_cells)}: edge modes decay by only "
+                             f"a factor {ratio:.4g} per two cells, so their hybridisation is not yet small; "
+                             f"use n_cells >= {n_min}")
+    if kwargs.get("gauge_radius") is None and (not np.isfinite(ratio) or _GAUGE_AT_CUT):
+        # the similarity diag(r^j) with r inside the E = 0 root gap of Q: E = 0 then has zero winding
+        # around the transformed Bloch spectrum, the zero modes decay from both ends and no GBZ is needed
+        kwargs["gauge_radius"] = r_cut
+        if ab is not None:
+            # balance the two sublattices by the exact similarity diag(1, s) per cell (s a power of two):
+            # after diag(r^j) the entries H_ab(r z), H_ba(r z) can differ by many orders of magnitude
+            na = float(np.sum(np.abs(ab.coeffs) * r_cut ** np.arange(ab.low, ab.high + 1)))
+            nb = float(np.sum(np.abs(ba.coeffs) * r_cut ** np.arange(ba.low, ba.high + 1)))
+            sb = float(2.0 ** np.round(0.5 * np.log2(nb / na)))
+            if sb != 1.0 or errs:
+                chain = off_diagonal_chain({k: v * sb for k, v in ab.to_dict().items()},
+                                           {k: v / sb for k, v in ba.to_dict().items()})
+            if errs:
+                kwargs["abs_pert"] = float(sum(e * r_cut ** n * max(sb, 1 / sb) for n, e in errs.items()))
     return certified_zero_modes(chain, n_cells, **kwargs)
 
 
@@ -758,12 +930,15 @@ def sublattice_report(chain: Chain, n_cells: int = 100, *, points_per_loop: int 
     gw.sublattice = form
     general = general_sublattice_invariant(chain)
     g = gw.gbz
+    sub = []
+    if g is None:  # one-sided Q: the GBZ has degenerated to z = 0 or infinity (no sub-GBZ curves)
+        zm = zero_mode_data(chain, None, n_cells)
+        return SublatticeReport(chain=chain, form=form, pz=pz, gw=gw, general=general, zm=zm, sub_gbz=sub)
     lo, hi = g.radius_range
     r = float(np.median(np.abs(g.all_z))) if g.is_circle() else float(np.sqrt(lo * hi))
     zm = certified_zero_modes(chain, n_cells, gauge_radius=r)
     z = g.loops[gw.loop_index]
     E = g.energies(gw.loop_index)
-    sub = []
     for c in range(E.shape[1]):
         sub.append((z, E[:, c], eigvec_ratio(chain, z, E[:, c])))
     return SublatticeReport(chain=chain, form=form, pz=pz, gw=gw, general=general, zm=zm, sub_gbz=sub)

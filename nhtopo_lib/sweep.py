@@ -35,7 +35,6 @@ import concurrent.futures as cf
 import functools
 import hashlib
 import inspect
-import json
 import math
 import os
 import pickle

@@ -50,6 +50,8 @@ _CPLXARR = [(NAN, True), ([1.0, complex(0, NAN)], True), (INF, True), ("x", True
             ([[1.0, 2.0], [3.0]], True), (1e300, False), ([], False)]
 _POS = [(0.0, True), (-1.0, True), (-1e-300, True), (NAN, True), (INF, True), ("1", True), (None, True),
         (1e-300, False), (1e300, False)]
+_GMIN = [(0.1, True), (0.0, True), (-1.0, True), (NAN, True), (INF, True), ("8", True), (None, True),
+         (1e7, True), (0.5, False), (100.0, False)]
 _NONNEG = [(-1.0, True), (-1e-300, True), (NAN, True), (INF, True), ("0", True), (None, True),
            (0.0, False), (1e300, False)]
 _TOL = [(0.0, True), (-1e-3, True), (1.0, True), (2.0, True), (NAN, True), (INF, True), ("1e-9", True),
@@ -104,7 +106,7 @@ KINDS: dict[str, list] = {
     "configs": _CONFIGS, "model": _MODEL, "range2": _RANGE2, "curve": _CURVE,
     "bool": _BOOL, "plotarr": _PLOTARR, "anyint": _ANYINT, "chainm": _CHAIN_MULTI, "pmap0": _PMAP0,
     "opencurve": _OPENCURVE, "mat2": _MAT2, "cplxarr_inf": _CPLXARR_INF, "realarr_nan": _REALARR_NAN,
-    "module": _MODULE,
+    "module": _MODULE, "gmin": _GMIN,
 }
 
 
@@ -144,7 +146,6 @@ def resolve(value: Any) -> Any:
 
         return torch.nn.Linear(3, 1)
     if value == "@@garbage_file":
-        import tempfile
 
         path = _scratch("garbage.pt")
         with open(path, "wb") as fh:
@@ -154,6 +155,8 @@ def resolve(value: Any) -> Any:
         return "/nonexistent/dir/model.pt"
     if value == "@@hn63":
         return nl.hatano_nelson(0.5, 1.0, mu=63)
+    if value == "@@one_way":
+        return nl.Chain({0: np.array([[0.0, 1.0], [0.3, 0.0]]), 1: np.array([[0.0, 0.0], [1.0, 0.0]])})
     if value == "@@msr_touching":
         return nl.multiband_nn_chain([1, 0.3, 1, 0.3], [1, 0.3, 1, 0.3], [0] * 4)
     if value == "@@open_curve":
@@ -674,12 +677,16 @@ spec("nn_chain_summed_windings", {"t_right": "cplxarr", "t_left": "cplxarr", "ga
 spec("biorthogonal_zak_phases", {"blocks": "chainm", "kappa": "real?", "gauge": "choice?", "on_ep": "choice"},
      nan_ok=True)(
     lambda: (_nl().biorthogonal_zak_phases, {"blocks": nn3(), "kappa": 0.0, "gauge": None, "on_ep": "nan"}))
-spec("isolated_edge_states", {"blocks": "chainm", "n_cells": "size:4", "n_long": "size:5?", "kappa": "real?",
-                              "d_min": "tol", "bulk_zone": "tol", "converge_tol": "tol", "cluster_tol": "tol",
-                              "drift_ratio": "tol", "bits": "size:53?"})(
+spec("isolated_edge_states", {"blocks": "chainm", "n_cells": "size:4", "n_long": "size:6?", "kappa": "real?",
+                              "gamma_min": "gmin", "converge_tol": "tol", "cluster_tol": "tol",
+                              "max_cells": "size:80?", "bits": "size:53?"},
+     extra=[("n_long", 50, True), ("max_cells", 60, True)])(
     lambda: (_nl().isolated_edge_states, {"blocks": nn3(), "n_cells": 40, "n_long": None, "kappa": 0.0,
-                                          "d_min": 1e-3, "bulk_zone": 0.02, "converge_tol": 1e-6,
-                                          "cluster_tol": 1e-3, "drift_ratio": 0.7, "bits": None}))
+                                          "gamma_min": 8.0, "converge_tol": 1e-6, "cluster_tol": 1e-3,
+                                          "max_cells": None, "bits": None}))
+spec("beta_root_gap", {"chain": "chain", "E": "cplxarr"},
+     extra=[("chain", "@@one_way", True, "one way")])(
+    lambda: (_nl().beta_root_gap, {"chain": nn3(), "E": np.array([0.3 + 0.1j, 2.0])}))
 spec("isolated_edge_count", {"blocks": "chainm"})(
     lambda: (_nl().isolated_edge_count, {"blocks": _nl().multiband_nn_chain([1.0, 0.5], [1.0, 0.5], [0, 0])}))
 spec("subchain_edge_count", {"blocks": "chainm", "kappa": "real?", "tol": "tol"},

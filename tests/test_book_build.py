@@ -1,7 +1,6 @@
 """The build wrapper: repository buttons from one setting, offline web assets pinned by hash."""
 import importlib.util
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest

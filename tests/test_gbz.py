@@ -129,3 +129,52 @@ def test_refusals():
         nl.solve_gbz(nl.Chain({0: np.nan, 1: 1.0}))
     with pytest.raises(ValueError, match="tol"):
         nl.gbz_circle_radius(nl.nh_ssh_yao_wang(1.1, 4 / 3, 1.0), tol=0)
+
+
+# ----------------------------------------------------------------------------- chains the continuation cannot close
+# Random range-3 chains (tests/random_chains.py) on which the pseudo-arclength continuation fails (loops that pass
+# dozens of junctions, points off the GBZ) and the W = 6 chain found by the hypothesis search of the rotated
+# property test; the level-set fallback closes them.
+W6_AB = {-2: -0.4665630235069118 + 0.35856736328189126j, 3: -0.13128448540512738 + 2.161102673314074j}
+W6_BA = {-3: -1.1239318426138887 + 0.7555242854374709j, -2: 0.05318158680311532 + 0.5034996210145716j,
+         3: 1.0801975626906244 - 0.4949474111570862j}
+
+
+@pytest.mark.parametrize("case", ["seed2", "seed51", "seed83", "seed85", "W6"])
+def test_gbz_closes_on_hard_range3_chains(case):
+    from random_chains import two_band
+
+    hab, hba = (W6_AB, W6_BA) if case == "W6" else two_band(int(case[4:]))
+    g = nl.solve_gbz(nl.off_diagonal_chain(hab, hba), points_per_loop=200)
+    assert g.main_loops and g.residual < 1e-9
+    assert max(g.max_step(i) for i in g.main_loops) < 0.1
+    # the GBZ is the boundary of D: grid points inside the traced loops are exactly the points of D
+    x = np.linspace(-2.5, 2.5, 121)
+    Z = (x[None, :] + 1j * x[:, None]).ravel()
+    Z = Z[np.abs(Z) > 1e-6]
+    from matplotlib.path import Path
+
+    inside = np.zeros(Z.size, bool)
+    for z in g.loops:
+        inside ^= Path(np.column_stack([z.real, z.imag])).contains_points(np.column_stack([Z.real, Z.imag]))
+    assert np.mean(inside != nl.gbz_region_mask(nl.off_diagonal_chain(hab, hba), Z)) < 0.005
+    assert nl.gbz_invariant(hab, hba, points_per_loop=200) == nl.pole_zero_invariant(hab, hba)
+
+
+def test_level_set_fallback_reproduces_the_continuation():
+    from nhtopo_lib import gbz as G
+
+    chain = nl.off_diagonal_chain({0: 2, -1: .5, 1: 3.5}, {1: 1.5, -1: 2.5})   # Fig. 3 of Zhong et al.
+    g = nl.solve_gbz(chain)
+    assert g.method == "continuation"
+    R = G.reduced_char_poly(chain)
+    z, eps, th = G._candidates_single_band(R, G._theta_grid(96))
+    ok, _ = G._rank_check(R, z, eps, 1e-6)
+    sigma = float(max(1.0, np.max(np.abs(eps[ok]))))
+    tracer = G._Tracer(R, sigma, 1e-7)
+    loops = G._contour_loops(R, tracer, sigma, z[ok], 0.01, 0.02)
+    assert len(loops) == len(g.loops) == 1
+    zc = loops[0][0]
+    ref = g.loops[0]
+    assert np.max(np.min(np.abs(zc[:, None] - ref[None, :]), axis=1)) < 0.01     # same curve
+    assert np.max(G._rank_check(R, zc, loops[0][1], np.inf)[1]) < 1e-9           # on the GBZ

@@ -121,8 +121,9 @@ def test_refusals():
             fn({0: 1, -1: 1}, {0: 1, 1: 1})  # SSH at t1 = t2
         with pytest.raises(ValueError, match="no sublattice symmetry"):
             fn(nl.nh_ssh_creutz(.3, .7, .5, 1, .7, printed=True))
-        with pytest.raises(ValueError, match="one way"):
-            fn({0: 1, 1: .5}, {0: 1, 1: .3})
+        # Q = H_ab H_ba with only positive powers of z: the continuum collapses onto E = 0
+        with pytest.raises(ValueError, match="continuum is E = 0"):
+            fn({0: 1, 1: .5}, {1: 1, 2: .3})
     with pytest.raises(ValueError, match="NaN"):
         nl.zero_mode_count({0: np.nan}, ok_ba, 50)
     with pytest.raises(ValueError, match="no sublattice symmetry"):
@@ -255,3 +256,78 @@ def test_property_case_counts():
     assert STATS["offdiag"] >= 40 and STATS["rotated"] >= 20
     assert STATS["rotated_gbz_refused"] <= 2
     assert STATS["offdiag_count_called"] >= 10 and STATS["rotated_count_called"] >= 8
+
+
+# ----------------------------------------------------------------------------- degenerate (one-sided) chains
+def _block_triangular(H, J=2):
+    """True if the open-chain matrix (cells of J sites) has no block below the block diagonal."""
+    n = H.shape[0] // J
+    return all(np.all(H[J * i:J * i + J, J * j:J * j + J] == 0) for i in range(n) for j in range(i))
+
+
+DEGENERATE = [
+    # (name, h_ab, h_ba, W, limit keyword)
+    ("dimerised trivial", {0: 0.7}, {0: 1.3}, 0, "flat bands"),
+    ("dimerised topological", {-1: 1.0}, {1: 1.0}, -2, "flat bands"),
+    ("dimerised over two cells", {-2: 0.5 + 0.2j}, {2: 1.1}, -4, "flat bands"),
+    ("NH-SSH at its exceptional point t1 = gamma/2", {0: 1.0, -1: 1.0}, {1: 1.0}, -2, "radius -> 0"),
+    ("block triangular", {0: 0.8, 1: 0.4 - 0.3j}, {0: 1.2, 2: 0.5j}, 0, "radius -> 0"),
+    ("GBZ radius to infinity", {1: 1.0}, {-1: 1.0, -2: 0.6}, 2, "radius -> infinity"),
+    ("mirror of the exceptional point", {0: 1.0, 1: 1.0}, {-1: 1.0}, 2, "radius -> infinity"),
+    ("long one-way tail", {-2: 1.1 + 0.7j, -1: -0.6 + 1.6j}, {2: 1.2 + 0.4j}, -4, "radius -> 0"),
+]
+
+
+@pytest.mark.parametrize("row", DEGENERATE, ids=[r[0] for r in DEGENERATE])
+def test_degenerate_chains_are_answered(row):
+    name, hab, hba, W, limit = row
+    d = pole_zero_data(hab, hba)
+    assert limit in d.limit
+    gw = nl.gbz_winding_data(hab, hba)
+    assert gw.gbz is None and limit in gw.limit
+    assert d.W == gw.W == W
+    zm = nl.zero_mode_data(hab, hba, 30)
+    assert zm.count == abs(W)                                 # certified open-chain count
+    # the same chain in a general sublattice frame: Eq. (28), pole-zero, GBZ limit and certified count
+    c, s = np.cos(0.6), np.sin(0.6)
+    U = np.array([[c, -np.exp(-0.4j) * s], [np.exp(0.4j) * s, c]])
+    rot = nl.Chain({n: U @ T @ U.conj().T for n, T in nl.off_diagonal_chain(hab, hba).blocks.items()})
+    r = general_sublattice_invariant(rot)
+    assert abs(r.W) == abs(W) and r.W == r.W_rotated == nl.pole_zero_invariant(rot) == nl.gbz_invariant(rot)
+    assert nl.zero_mode_count(rot, None, 30) == abs(W)
+
+
+def test_exceptional_point_of_the_nh_ssh_chain_and_exact_spectra():
+    # Yao-Wang chain at t1 = gamma/2: H_ba = t2 z hops one way; two zero modes (A_1 and B_N)
+    ch = nl.nh_ssh_yao_wang(2 / 3, 4 / 3, 1.0)
+    assert nl.pole_zero_invariant(ch) == nl.gbz_invariant(ch) == -2
+    assert nl.zero_mode_count(ch, None, 40) == 2
+    # block-triangular chain: the open-chain spectrum is exactly +-sqrt(h_ab(0) h_ba(0)), no zero modes
+    hab, hba = {0: 0.8, 1: 0.4 - 0.3j}, {0: 1.2, 2: 0.5j}
+    H = nl.off_diagonal_chain(hab, hba).obc_matrix(12)
+    assert _block_triangular(H)
+    assert nl.zero_mode_count(hab, hba, 12) == 0 == nl.pole_zero_invariant(hab, hba)
+
+
+def test_collapsed_continuum_is_refused():
+    # Q = H_ab H_ba = z: the open chain is nilpotent (H^(2N) = 0 exactly), its whole spectrum is E = 0
+    hab, hba = {-1: 1.0}, {2: 1.0}
+    H = nl.off_diagonal_chain(hab, hba).obc_matrix(10)
+    assert np.all(np.linalg.matrix_power(H, 20) == 0)
+    for fn in (nl.pole_zero_invariant, nl.gbz_invariant, nl.zero_mode_count):
+        with pytest.raises(ValueError, match="continuum is E = 0"):
+            fn(hab, hba)
+    # Q with only negative powers (Q vanishes at infinity): refused as well
+    with pytest.raises(ValueError, match="continuum is E = 0"):
+        nl.pole_zero_invariant({0: 1.0, -1: 0.5}, {-1: 1.0})
+
+
+def test_gbz_winding_counts_extra_pieces_of_the_gbz():
+    # a random range-3 chain whose GBZ has a small extra piece attached at junctions of the OBC spectrum:
+    # Eq. (8) along the main loop alone differs from W_pz; along the whole boundary of D it agrees
+    from random_chains import two_band
+
+    hab, hba = two_band(1043)
+    gw = nl.gbz_winding_data(hab, hba, points_per_loop=200)
+    assert len(gw.loop_windings) == 2 and gw.loop_windings[0] != gw.W
+    assert gw.W == nl.pole_zero_invariant(hab, hba) == 4

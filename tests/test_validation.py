@@ -138,7 +138,7 @@ def test_hatano_nelson_winding_refuses_non_finite_and_huge_parameters(bad):
     (lambda: nl.aah_analytic_winding(np.nan, 0.3, 0.2, 0.0), "V1"),
     (lambda: nl.pt_three_band_summed_winding(np.nan, 0.5, 0.3), "t"),
     (lambda: nl.m_sphere(np.nan), "M"),
-    (lambda: nl.isolated_edge_states(nl.pt_three_band_chain(1.0, 1.3, 2.0), d_min=np.nan), "d_min"),
+    (lambda: nl.isolated_edge_states(nl.pt_three_band_chain(1.0, 1.3, 2.0), gamma_min=np.nan), "gamma_min"),
     (lambda: nl.check_hermitian(np.eye(2), atol=np.nan), "atol"),
     (lambda: nl.recommended_bits(-1000, 0.5), "n_cells"),
     (lambda: nl.certified_roots([0, 0, 0]), "coeffs"),
