@@ -518,7 +518,8 @@ def _candidates_multi_band(R: ReducedCharPoly, theta: np.ndarray):
     e1 = R.eps_roots(z)
     e2 = R.eps_roots(z * w)
     scale = 1.0 + np.maximum(np.abs(e1).max(axis=1), np.abs(e2).max(axis=1))
-    dist = np.abs(e1[:, :, None] - e2[:, None, :])
+    with np.errstate(invalid="ignore"):  # roots lost to infinity (inf - inf) never pair
+        dist = np.abs(e1[:, :, None] - e2[:, None, :])
     i, a, b = np.nonzero(dist <= 1e-5 * scale[:, None, None])
     return z[i], e1[i, a], thv[i]
 
@@ -1437,6 +1438,11 @@ def solve_gbz(chain: Chain, *, points_per_loop: int = 600, n_theta: int = 96, ra
             if zl.size < 3:
                 continue
             zl, el, tl = _fold_repeats(zl, el, tl)
+            zc = np.concatenate([zl, zl[:1]])
+            jump = float(np.max(np.abs(np.diff(zc))))
+            if jump > 10 * ds_max * max(1.0, float(np.max(np.abs(zl))) / r_typ):
+                raise ValueError(f"the GBZ {method} left a gap of {jump:.3g} in a loop (steps of at most "
+                                 f"{ds_max:.3g} were asked for): a loop did not close")
             for zl_, el_, tl_ in _unreduce_loop(zl, el, tl, kz):
                 zl_, el_, tl_, star = _orient_and_roll(zl_, el_, tl_)
                 loops.append(zl_)
