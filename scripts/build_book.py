@@ -24,7 +24,12 @@ Two settings are resolved here before Jupyter Book reads ``_config.yml``:
   of pointing at a placeholder;
 * the offline JavaScript (MathJax, widget manager) is fetched from the npm
   registry into ``_build/web_assets`` if it is not there yet
-  (``scripts/web_assets.py``).
+  (``scripts/web_assets.py``);
+* with ``BOOK_EXECUTED=<folder>`` (set by ``make test``), the chapters that nbval
+  has just executed (``conftest.py`` writes them there) are put into a fresh
+  execution cache and the build renders their outputs instead of executing them
+  a second time; a chapter whose code cells differ from its source is executed
+  as usual (see :func:`_import_executed`).
 
 Everything else -- configuration, ``-W --keep-going --all``, execution with
 ``nb_execution_raise_on_error`` -- is exactly ``jupyter-book build``; the
@@ -121,6 +126,49 @@ def _declare_multitoc_parallel_safe() -> None:
     smn.setup = setup
 
 
+def _import_executed(folder: str) -> Path | None:
+    """Put the chapters executed by nbval (``make test``: NBVAL_EXPORT_DIR) into a fresh execution cache.
+
+    Each exported notebook is matched to its MyST source read exactly as myst-nb reads it: same code
+    cells in the same order, or it is skipped (and the build executes that chapter itself).  Returns the
+    cache folder, or None when ``folder`` is empty or holds nothing usable (the build then executes every
+    chapter as configured in ``_config.yml``).
+    """
+    if not folder or not Path(folder).is_dir():
+        return None
+    import shutil
+
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cache_dir = ROOT / "_build" / ".jupyter_cache_nbval"
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    cache = get_cache(str(cache_dir))
+    used, skipped = 0, []
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        executed = nbformat.read(str(path), as_version=4)
+        source = ROOT / executed.metadata.get("nhtopo_source", "")
+        if not source.is_file():
+            skipped.append(path.name)
+            continue
+        nb = read_myst_markdown_notebook(source.read_text(encoding="utf8"), add_source_map=True,
+                                         path=source)
+        mine = [c for c in nb.cells if c.cell_type == "code"]
+        theirs = [c for c in executed.cells if c.cell_type == "code"]
+        if [c.source for c in mine] != [c.source for c in theirs]:
+            skipped.append(path.name)
+            continue
+        for a, b in zip(mine, theirs):
+            a.outputs, a.execution_count = b.outputs, b.execution_count
+        cache.cache_notebook_bundle(CacheBundleIn(nb, str(source)), check_validity=False, overwrite=True)
+        used += 1
+    print(f"build_book: {used} chapters executed by nbval taken from {folder}"
+          + (f"; executing again: {', '.join(skipped)}" if skipped else ""))
+    return cache_dir if used else None
+
+
 def _install_repository_hook() -> None:
     import jupyter_book.config as jb_config
 
@@ -129,10 +177,16 @@ def _install_repository_hook() -> None:
     url = repository_url((user.get("repository") or {}).get("url", ""))
     print(f"build_book: repository buttons -> {url or 'none (no GitHub repository URL is known)'}")
 
+    cache = _import_executed(os.environ.get("BOOK_EXECUTED", ""))
+
     def yaml_to_sphinx(yaml: dict):
         # applied to Jupyter Book's defaults and to _config.yml alike, so neither can leave a
         # placeholder repository behind
-        return original(apply_repository(yaml, url))
+        yaml = apply_repository(yaml, url)
+        if cache:
+            yaml = dict(yaml, execute=dict(yaml.get("execute") or {}, execute_notebooks="cache",
+                                           cache=str(cache)))
+        return original(yaml)
 
     jb_config.yaml_to_sphinx = yaml_to_sphinx
 
