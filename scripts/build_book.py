@@ -126,7 +126,7 @@ def _declare_multitoc_parallel_safe() -> None:
     smn.setup = setup
 
 
-def _import_executed(folder: str) -> Path | None:
+def _import_executed(folder: str, cache_dir: Path | None = None, root: Path = ROOT) -> Path | None:
     """Put the chapters executed by nbval (``make test``: NBVAL_EXPORT_DIR) into a fresh execution cache.
 
     Each exported notebook is matched to its MyST source read exactly as myst-nb reads it: same code
@@ -143,14 +143,14 @@ def _import_executed(folder: str) -> Path | None:
     from jupyter_cache.base import CacheBundleIn
     from myst_nb.core.read import read_myst_markdown_notebook
 
-    cache_dir = ROOT / "_build" / ".jupyter_cache_nbval"
+    cache_dir = cache_dir or root / "_build" / ".jupyter_cache_nbval"
     shutil.rmtree(cache_dir, ignore_errors=True)
     cache = get_cache(str(cache_dir))
     used, skipped = 0, []
     for path in sorted(Path(folder).glob("*.ipynb")):
         executed = nbformat.read(str(path), as_version=4)
-        source = ROOT / executed.metadata.get("nhtopo_source", "")
-        if not source.is_file():
+        source = root / executed.metadata.get("nhtopo_source", "")
+        if not executed.metadata.get("nhtopo_source") or not source.is_file():
             skipped.append(path.name)
             continue
         nb = read_myst_markdown_notebook(source.read_text(encoding="utf8"), add_source_map=True,

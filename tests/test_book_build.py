@@ -81,3 +81,74 @@ def test_web_assets_are_pinned_and_configured():
 def test_integrity_is_checked():
     assert wa._integrity(b"abc").startswith("sha512-")
     assert wa._integrity(b"abc") != wa._integrity(b"abd")
+
+
+_CHAPTER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A chapter
+
+```{code-cell} ipython3
+x = 6 * 7
+print(x)
+```
+
+Some text.
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+
+assert x == 42
+```
+"""
+
+
+def _executed(source_rel, sources, text="42\n"):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(metadata={"nhtopo_source": source_rel})
+    for i, src in enumerate(sources, start=1):
+        cell = nbformat.v4.new_code_cell(src, execution_count=i)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)] if i == 1 else []
+        nb.cells.append(cell)
+    return nb
+
+
+def test_chapters_executed_by_nbval_reach_the_build_cache(tmp_path):
+    """make test hands nbval's outputs to the build; a chapter whose code changed is executed again."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    (tmp_path / "book").mkdir()
+    src = tmp_path / "book" / "ch.md"
+    src.write_text(_CHAPTER, encoding="utf8")
+    other = tmp_path / "book" / "other.md"
+    other.write_text(_CHAPTER.replace("6 * 7", "7 * 6"), encoding="utf8")
+    export = tmp_path / "export"
+    export.mkdir()
+    code = ["x = 6 * 7\nprint(x)", "assert x == 42"]
+    nbformat.write(_executed("book/ch.md", code), str(export / "book__ch.md.ipynb"))
+    nbformat.write(_executed("book/other.md", code), str(export / "book__other.md.ipynb"))  # stale copy
+    nbformat.write(_executed("", code), str(export / "unknown.ipynb"))
+    cache_dir = bb._import_executed(str(export), cache_dir=tmp_path / "cache", root=tmp_path)
+    assert cache_dir == tmp_path / "cache"
+    cache = get_cache(str(cache_dir))
+    # the build reads the chapter exactly like this and must find nbval's outputs under its hash
+    nb = read_myst_markdown_notebook(src.read_text(encoding="utf8"), add_source_map=True, path=src)
+    _, merged = cache.merge_match_into_notebook(nb)
+    first = [c for c in merged.cells if c.cell_type == "code"][0]
+    assert first.outputs[0]["text"] == "42\n"
+    stale = read_myst_markdown_notebook(other.read_text(encoding="utf8"), add_source_map=True, path=other)
+    with pytest.raises(KeyError):
+        cache.match_cache_notebook(stale)
+    assert len(cache.list_cache_records()) == 1
+    assert bb._import_executed("", cache_dir=tmp_path / "c2", root=tmp_path) is None
