@@ -58,7 +58,7 @@ from .exceptional import (
     open_phase_winding,
     two_band_discriminant,
 )
-from .notebook import explorer_note, init_notebook
+from .notebook import explorer_note, init_notebook, widgets_are_live
 from .sweep import Sweep, parameter_sweep  # xarray/zarr/tqdm are imported only when a sweep runs
 from .spectra import (
     check_hermitian,
@@ -155,7 +155,7 @@ __all__ = [
     "Crossing", "ThresholdSets", "distance_to_lines", "probability_crossings", "sample_threshold_sets",
     "threshold_split",
     "init_notebook",
-    "explorer_note",
+    "explorer_note", "widgets_are_live",
     "Sweep", "parameter_sweep",
     "check_hermitian", "converged_eigvals", "eigvals", "eigvals_certified", "hermitian_eigvalsh",
     "obc_spectrum", "recommended_bits", "smallest_magnitude", "spectrum_distance",
