@@ -1183,6 +1183,28 @@ class _AutogradStepper:
         return float(loss.detach())
 
 
+def _adam_update(st) -> None:
+    """One Adam step on ``st.flat`` from ``st.grad`` (as ``torch.optim.Adam``), shared by the fast steppers.
+
+    ``st`` holds the flat parameters and gradient, the moments ``m``/``v``, the hyper-parameters ``lr``,
+    ``b1``, ``b2``, ``wd``, ``eps`` and the step counters; torch's fused kernel is used when available.
+    """
+    if st._fused is not None:
+        st._steps += 1                                              # the kernel expects the new step count
+        st._fused([st.flat], [st.grad], [st.m], [st.v], [], [st._steps], lr=st.lr,
+                  beta1=st.b1, beta2=st.b2, weight_decay=st.wd, eps=st.eps,
+                  amsgrad=False, maximize=False)
+        return
+    st.t += 1
+    grad = st.grad
+    if st.wd:
+        grad.add_(st.flat, alpha=st.wd)
+    st.m.lerp_(grad, 1 - st.b1)
+    st.v.mul_(st.b2).addcmul_(grad, grad, value=1 - st.b2)
+    denom = (st.v.sqrt() / math.sqrt(1 - st.b2 ** st.t)).add_(st.eps)
+    st.flat.addcdiv_(st.m, denom, value=-st.lr / (1 - st.b1 ** st.t))
+
+
 class _FastStepper:
     """Hand-written forward/backward pass and Adam update for WindingCNN / WindingFCNN.
 
@@ -1278,23 +1300,7 @@ class _FastStepper:
             torch.sum(g, 0, out=gb)
             if i > 0:
                 g = g.mm(W)
-        if self._fused is not None:                                 # Adam, as torch.optim.Adam
-            self._steps += 1                                        # the kernel expects the new step count
-            self._fused([self.flat], [self.grad], [self.m], [self.v], [], [self._steps], lr=self.lr,
-                        beta1=self.b1, beta2=self.b2, weight_decay=self.wd, eps=self.eps,
-                        amsgrad=False, maximize=False)
-            return loss
-        self.t += 1
-        lr = self.lr
-        grad = self.grad
-        if self.wd:
-            grad.add_(self.flat, alpha=self.wd)
-        self.m.lerp_(grad, 1 - self.b1)
-        self.v.mul_(self.b2).addcmul_(grad, grad, value=1 - self.b2)
-        bc1 = 1 - self.b1 ** self.t
-        bc2_sqrt = math.sqrt(1 - self.b2 ** self.t)
-        denom = (self.v.sqrt() / bc2_sqrt).add_(self.eps)
-        self.flat.addcdiv_(self.m, denom, value=-lr / bc1)
+        _adam_update(self)
         return loss
 
 
@@ -1389,20 +1395,7 @@ class _AntisymmetricStepper:
             self.gW.copy_(torch.einsum("gkd,gcd->kc", gw_eff.view(G, k, 4), self.M))
             self.gb.copy_(gb_eff.view(G, k).sum(0))
             self.gc.copy_((gc_eff.view(G, k) * self.s[:, None]).sum(0) / G)
-        if self._fused is not None:
-            self._steps += 1
-            self._fused([self.flat], [self.grad], [self.m], [self.v], [], [self._steps], lr=self.lr,
-                        beta1=self.b1, beta2=self.b2, weight_decay=self.wd, eps=self.eps,
-                        amsgrad=False, maximize=False)
-            return loss
-        self.t += 1
-        grad = self.grad
-        if self.wd:
-            grad.add_(self.flat, alpha=self.wd)
-        self.m.lerp_(grad, 1 - self.b1)
-        self.v.mul_(self.b2).addcmul_(grad, grad, value=1 - self.b2)
-        denom = (self.v.sqrt() / math.sqrt(1 - self.b2 ** self.t)).add_(self.eps)
-        self.flat.addcdiv_(self.m, denom, value=-self.lr / (1 - self.b1 ** self.t))
+        _adam_update(self)
         return loss
 
 

@@ -1202,12 +1202,8 @@ def _distance_to_curves(z: np.ndarray, curves: np.ndarray) -> np.ndarray:
 
 
 def _cluster_values(E: np.ndarray, tol: float) -> list:
-    if E.size == 0:
-        return []
-    pairs = {(i, j) for i in range(E.size) for j in range(i + 1, E.size) if abs(E[i] - E[j]) <= tol}
-    groups = _clusters(E, pairs)
-    in_group = {i for g in groups for i in g}
-    out = [E[np.array(g)] for g in groups] + [E[[i]] for i in range(E.size) if i not in in_group]
+    """The values of :func:`_cluster_indices`'s clusters, sorted by the (Im, Re) of their centroids."""
+    out = [E[g] for g in _cluster_indices(E, tol)]
     return sorted(out, key=lambda c: (float(np.mean(c).imag), float(np.mean(c).real)))
 
 
